@@ -1,0 +1,1 @@
+"""Gespreksspiegel pipeline: audio in → transcript → speakers and roles → tags → DuckDB."""
