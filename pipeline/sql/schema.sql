@@ -1,0 +1,253 @@
+-- Gespreksspiegel database schema. Applied on every write connection: every statement is idempotent.
+-- Contract: ../shared/spec/interfaces.md (tables, columns) and metrics.md (session_metrics).
+-- Columns may be added (ALTER TABLE ... ADD COLUMN IF NOT EXISTS at the end); none may be renamed.
+
+CREATE TABLE IF NOT EXISTS sessions (
+    session_id      VARCHAR PRIMARY KEY,
+    source_sha256   VARCHAR NOT NULL UNIQUE,
+    source_name     VARCHAR NOT NULL,
+    recorded_at     DATE,
+    practitioner    VARCHAR,
+    client_code     VARCHAR,
+    language        VARCHAR NOT NULL,
+    duration_s      DOUBLE,
+    asr_model       VARCHAR NOT NULL,
+    created_at      TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    source_kind     VARCHAR NOT NULL DEFAULT 'audio',   -- audio | transcript | sample
+    has_times       BOOLEAN NOT NULL DEFAULT TRUE,      -- false for imported text without times
+    asr_options     JSON,                                -- how the transcript was made
+    num_speakers    INTEGER,
+    role_confidence DOUBLE,                              -- 0..1, how sure the practitioner/client decision is
+    warnings        VARCHAR[] NOT NULL DEFAULT []        -- machine codes, shown translated in the dashboard
+);
+
+CREATE TABLE IF NOT EXISTS utterances (
+    session_id  VARCHAR NOT NULL,
+    idx         INTEGER NOT NULL,
+    speaker     VARCHAR NOT NULL,
+    role        VARCHAR NOT NULL CHECK (role IN ('practitioner', 'client', 'other')),
+    start_s     DOUBLE,
+    end_s       DOUBLE,
+    text        VARCHAR NOT NULL,
+    orientation VARCHAR NOT NULL CHECK (orientation IN ('solution', 'problem', 'neutral')),
+    is_question BOOLEAN NOT NULL DEFAULT FALSE,
+    scale_value DOUBLE,
+    PRIMARY KEY (session_id, idx)
+);
+
+CREATE TABLE IF NOT EXISTS tags (
+    session_id    VARCHAR NOT NULL,
+    utterance_idx INTEGER NOT NULL,
+    label         VARCHAR NOT NULL,
+    subtype       VARCHAR,
+    value         DOUBLE,
+    start_char    INTEGER NOT NULL,
+    end_char      INTEGER NOT NULL,
+    rule          VARCHAR NOT NULL
+);
+
+-- Word times, for the timeline and for re-splitting utterances when speakers are corrected.
+CREATE TABLE IF NOT EXISTS words (
+    session_id    VARCHAR NOT NULL,
+    utterance_idx INTEGER NOT NULL,
+    word_idx      INTEGER NOT NULL,
+    start_s       DOUBLE NOT NULL,
+    end_s         DOUBLE NOT NULL,
+    text          VARCHAR NOT NULL,
+    probability   DOUBLE
+);
+
+-- One row per speaker label of a session: the role decision and how it was made.
+CREATE TABLE IF NOT EXISTS speakers (
+    session_id  VARCHAR NOT NULL,
+    speaker     VARCHAR NOT NULL,
+    role        VARCHAR NOT NULL CHECK (role IN ('practitioner', 'client', 'other')),
+    role_source VARCHAR NOT NULL DEFAULT 'auto',   -- auto | transcript | enrolled | corrected
+    PRIMARY KEY (session_id, speaker)
+);
+
+-- Enrolled practitioner voices (spiegel enroll).
+CREATE TABLE IF NOT EXISTS voiceprints (
+    name       VARCHAR PRIMARY KEY,
+    embedding  FLOAT[] NOT NULL,
+    created_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
+CREATE TABLE IF NOT EXISTS schema_info (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+INSERT OR REPLACE INTO schema_info VALUES ('schema_version', '1');
+
+-- ---------------------------------------------------------------------------------------------------------
+-- session_metrics: one row per session and role (practitioner, client, all); definitions in metrics.md.
+-- Time-based figures use utterance durations; sessions without times (imported text) get NULL there and
+-- count-based figures (solution_talk_ratio_count, talk_share by words) are what the dashboard shows.
+-- ---------------------------------------------------------------------------------------------------------
+CREATE OR REPLACE VIEW utterance_facts AS
+WITH base AS (
+    SELECT
+        u.*,
+        greatest(coalesce(u.end_s - u.start_s, 0), 0) AS dur_s,
+        length(regexp_split_to_array(trim(u.text), '\s+')) AS n_words,
+        lag(u.speaker) OVER (PARTITION BY u.session_id ORDER BY u.idx) AS prev_speaker
+    FROM utterances u
+), turns AS (
+    SELECT *,
+        sum(CASE WHEN prev_speaker IS NULL OR prev_speaker <> speaker THEN 1 ELSE 0 END)
+            OVER (PARTITION BY session_id ORDER BY idx) AS turn_no
+    FROM base
+), labelled AS (
+    SELECT t.*,
+        coalesce(list(DISTINCT g.label) FILTER (WHERE g.label IS NOT NULL), []) AS labels
+    FROM turns t LEFT JOIN tags g ON g.session_id = t.session_id AND g.utterance_idx = t.idx
+    GROUP BY ALL
+)
+SELECT *,
+    -- a practitioner question: said as a question, or carrying a question technique label
+    (role = 'practitioner' AND (is_question OR list_has_any(labels, [
+        'scale_question', 'exception_question', 'miracle_question', 'coping_question', 'goal_question',
+        'progress_question', 'more_question', 'relationship_question', 'problem_question']))) AS is_practitioner_question
+FROM labelled;
+
+CREATE OR REPLACE VIEW session_metrics AS
+WITH roles AS (
+    SELECT s.session_id, r.role, s.duration_s, s.has_times
+    FROM sessions s CROSS JOIN (VALUES ('practitioner'), ('client'), ('all')) r(role)
+), facts AS (
+    SELECT f.*, r.role AS metric_role
+    FROM utterance_facts f JOIN roles r ON r.session_id = f.session_id AND (r.role = 'all' OR r.role = f.role)
+), per_role AS (
+    SELECT
+        session_id, metric_role AS role,
+        count(*) AS utterance_count,
+        sum(dur_s) AS talk_s,
+        sum(n_words) AS word_count,
+        sum(dur_s) FILTER (WHERE orientation = 'solution') AS solution_s,
+        sum(dur_s) FILTER (WHERE orientation = 'problem') AS problem_s,
+        count(*) FILTER (WHERE orientation = 'solution') AS solution_n,
+        count(*) FILTER (WHERE orientation = 'problem') AS problem_n,
+        count(*) FILTER (WHERE orientation = 'neutral') AS neutral_n,
+        count(*) FILTER (WHERE is_question) AS question_n,
+        count(*) FILTER (WHERE is_practitioner_question) AS practitioner_question_n,
+        count(*) FILTER (WHERE is_practitioner_question AND list_contains(labels, 'problem_question')) AS problem_question_n
+    FROM facts GROUP BY ALL
+), totals AS (
+    SELECT session_id, sum(dur_s) AS all_talk_s, sum(n_words) AS all_words
+    FROM utterance_facts GROUP BY session_id
+), label_counts AS (
+    SELECT g.session_id, r.role,
+        count(*) FILTER (WHERE g.label = 'compliment') AS label_count_compliment,
+        count(*) FILTER (WHERE g.label = 'scale_question') AS label_count_scale_question,
+        count(*) FILTER (WHERE g.label = 'scale_answer') AS label_count_scale_answer,
+        count(*) FILTER (WHERE g.label = 'exception_question') AS label_count_exception_question,
+        count(*) FILTER (WHERE g.label = 'exception_report') AS label_count_exception_report,
+        count(*) FILTER (WHERE g.label = 'miracle_question') AS label_count_miracle_question,
+        count(*) FILTER (WHERE g.label = 'coping_question') AS label_count_coping_question,
+        count(*) FILTER (WHERE g.label = 'goal_question') AS label_count_goal_question,
+        count(*) FILTER (WHERE g.label = 'progress_question') AS label_count_progress_question,
+        count(*) FILTER (WHERE g.label = 'more_question') AS label_count_more_question,
+        count(*) FILTER (WHERE g.label = 'relationship_question') AS label_count_relationship_question,
+        count(*) FILTER (WHERE g.label = 'problem_question') AS label_count_problem_question
+    FROM (SELECT DISTINCT session_id, utterance_idx, label FROM tags) g
+    JOIN utterances u ON u.session_id = g.session_id AND u.idx = g.utterance_idx
+    JOIN roles r ON r.session_id = g.session_id AND (r.role = 'all' OR r.role = u.role)
+    GROUP BY ALL
+), practitioner_turns AS (
+    SELECT session_id, turn_no,
+        row_number() OVER (PARTITION BY session_id ORDER BY turn_no) AS p_ord
+    FROM (SELECT DISTINCT session_id, turn_no FROM utterance_facts WHERE role = 'practitioner')
+), reports AS (
+    -- each client exception report, with the ordinal of the last practitioner turn before it
+    SELECT f.session_id, f.idx, f.turn_no,
+        coalesce((SELECT max(p.p_ord) FROM practitioner_turns p
+                  WHERE p.session_id = f.session_id AND p.turn_no < f.turn_no), 0) AS p_before
+    FROM utterance_facts f
+    WHERE f.role = 'client' AND list_contains(f.labels, 'exception_report')
+), followed AS (
+    SELECT r.session_id, r.idx,
+        bool_or(
+            list_has_any(f.labels, ['compliment', 'more_question'])
+            OR (f.is_practitioner_question AND f.orientation = 'solution')
+        ) FILTER (WHERE f.idx IS NOT NULL) AS is_followed
+    FROM reports r
+    LEFT JOIN practitioner_turns p
+        ON p.session_id = r.session_id AND p.p_ord IN (r.p_before + 1, r.p_before + 2)
+    LEFT JOIN utterance_facts f
+        ON f.session_id = r.session_id AND f.turn_no = p.turn_no AND f.role = 'practitioner' AND f.idx > r.idx
+    GROUP BY ALL
+), session_level AS (
+    SELECT s.session_id,
+        (SELECT avg(CASE WHEN coalesce(x.is_followed, FALSE) THEN 1.0 ELSE 0.0 END)
+         FROM followed x WHERE x.session_id = s.session_id) AS exception_followup_rate,
+        (SELECT min(f.start_s) FROM utterance_facts f
+         WHERE f.session_id = s.session_id AND f.is_practitioner_question AND f.orientation = 'solution')
+            AS first_solution_turn_s,
+        (SELECT list({'idx': f.idx, 'value': f.scale_value, 'subtype': (
+                    SELECT any_value(g.subtype) FROM tags g
+                    WHERE g.session_id = f.session_id AND g.utterance_idx = f.idx AND g.label = 'scale_answer')}
+                 ORDER BY f.idx)
+         FROM utterance_facts f
+         WHERE f.session_id = s.session_id AND f.role = 'client' AND f.scale_value IS NOT NULL) AS scale_answers
+    FROM sessions s
+)
+SELECT
+    r.session_id,
+    r.role,
+    CASE WHEN r.has_times AND coalesce(p.solution_s, 0) + coalesce(p.problem_s, 0) > 0
+         THEN coalesce(p.solution_s, 0) / (coalesce(p.solution_s, 0) + coalesce(p.problem_s, 0)) END
+        AS solution_talk_ratio,
+    CASE WHEN coalesce(p.solution_n, 0) + coalesce(p.problem_n, 0) > 0
+         THEN p.solution_n / (p.solution_n + p.problem_n) END AS solution_talk_ratio_count,
+    CASE WHEN r.has_times AND t.all_talk_s > 0 THEN coalesce(p.talk_s, 0) / t.all_talk_s
+         WHEN NOT r.has_times AND t.all_words > 0 THEN coalesce(p.word_count, 0) / t.all_words END AS talk_share,
+    coalesce(p.utterance_count, 0) AS utterance_count,
+    CASE WHEN r.has_times THEN coalesce(p.talk_s, 0) END AS talk_s,
+    coalesce(p.solution_n, 0) AS solution_count,
+    coalesce(p.problem_n, 0) AS problem_count,
+    coalesce(p.neutral_n, 0) AS neutral_count,
+    CASE WHEN coalesce(p.utterance_count, 0) > 0 THEN p.question_n / p.utterance_count END AS question_share,
+    CASE WHEN coalesce(p.practitioner_question_n, 0) > 0 THEN p.problem_question_n / p.practitioner_question_n END
+        AS problem_question_share,
+    sl.exception_followup_rate,
+    sl.first_solution_turn_s,
+    CASE WHEN r.role IN ('client', 'all') THEN coalesce(sl.scale_answers, []) END AS scale_answers,
+    r.has_times,
+    r.duration_s,
+    coalesce(lc.label_count_compliment, 0) AS label_count_compliment,
+    coalesce(lc.label_count_scale_question, 0) AS label_count_scale_question,
+    coalesce(lc.label_count_scale_answer, 0) AS label_count_scale_answer,
+    coalesce(lc.label_count_exception_question, 0) AS label_count_exception_question,
+    coalesce(lc.label_count_exception_report, 0) AS label_count_exception_report,
+    coalesce(lc.label_count_miracle_question, 0) AS label_count_miracle_question,
+    coalesce(lc.label_count_coping_question, 0) AS label_count_coping_question,
+    coalesce(lc.label_count_goal_question, 0) AS label_count_goal_question,
+    coalesce(lc.label_count_progress_question, 0) AS label_count_progress_question,
+    coalesce(lc.label_count_more_question, 0) AS label_count_more_question,
+    coalesce(lc.label_count_relationship_question, 0) AS label_count_relationship_question,
+    coalesce(lc.label_count_problem_question, 0) AS label_count_problem_question,
+    -- rate per 10 minutes of session; NULL when the session has no duration (imported text)
+    coalesce(lc.label_count_compliment, 0) * 600.0 / nullif(r.duration_s, 0) AS label_rate_compliment,
+    coalesce(lc.label_count_scale_question, 0) * 600.0 / nullif(r.duration_s, 0) AS label_rate_scale_question,
+    coalesce(lc.label_count_scale_answer, 0) * 600.0 / nullif(r.duration_s, 0) AS label_rate_scale_answer,
+    coalesce(lc.label_count_exception_question, 0) * 600.0 / nullif(r.duration_s, 0) AS label_rate_exception_question,
+    coalesce(lc.label_count_exception_report, 0) * 600.0 / nullif(r.duration_s, 0) AS label_rate_exception_report,
+    coalesce(lc.label_count_miracle_question, 0) * 600.0 / nullif(r.duration_s, 0) AS label_rate_miracle_question,
+    coalesce(lc.label_count_coping_question, 0) * 600.0 / nullif(r.duration_s, 0) AS label_rate_coping_question,
+    coalesce(lc.label_count_goal_question, 0) * 600.0 / nullif(r.duration_s, 0) AS label_rate_goal_question,
+    coalesce(lc.label_count_progress_question, 0) * 600.0 / nullif(r.duration_s, 0) AS label_rate_progress_question,
+    coalesce(lc.label_count_more_question, 0) * 600.0 / nullif(r.duration_s, 0) AS label_rate_more_question,
+    coalesce(lc.label_count_relationship_question, 0) * 600.0 / nullif(r.duration_s, 0) AS label_rate_relationship_question,
+    coalesce(lc.label_count_problem_question, 0) * 600.0 / nullif(r.duration_s, 0) AS label_rate_problem_question
+FROM roles r
+LEFT JOIN per_role p ON p.session_id = r.session_id AND p.role = r.role
+LEFT JOIN totals t ON t.session_id = r.session_id
+LEFT JOIN session_level sl ON sl.session_id = r.session_id
+LEFT JOIN (
+    SELECT session_id, role,
+        label_count_compliment, label_count_scale_question, label_count_scale_answer,
+        label_count_exception_question, label_count_exception_report, label_count_miracle_question,
+        label_count_coping_question, label_count_goal_question, label_count_progress_question,
+        label_count_more_question, label_count_relationship_question, label_count_problem_question
+    FROM label_counts
+) lc ON lc.session_id = r.session_id AND lc.role = r.role;
