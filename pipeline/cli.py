@@ -1,0 +1,240 @@
+"""The `spiegel` command. Argument parsing only; the work lives in the modules it calls.
+
+Heavy libraries (faster-whisper, spaCy, torch, Streamlit) are imported inside the command functions, so
+`spiegel --help` answers at once. Errors the user can act on are `UserError`s: printed as one line on stderr,
+with exit status 1; argparse usage errors exit with 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pipeline.errors import UserError
+
+log = logging.getLogger("pipeline")
+
+EPILOG = """Voorbeelden / examples:
+  spiegel process opname.m4a --practitioner Sanne --client K-017
+  spiegel process map-met-opnames/
+  spiegel import gesprek.txt --practitioner Sanne
+  spiegel dashboard
+Database: --db, else $SPIEGEL_DB, else a file in your user data folder. Nothing is sent over the network."""
+
+
+def _add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, help="DuckDB database file (default: $SPIEGEL_DB or your data folder)")
+
+
+def _add_session_options(parser: argparse.ArgumentParser, language_default: str) -> None:
+    _add_db(parser)
+    parser.add_argument(
+        "--language", choices=["nl", "en", "auto"], default=language_default,
+        help=f"language of the conversation (default: {language_default})",
+    )
+    parser.add_argument("--practitioner", metavar="NAME", help="name of the practitioner (hulpverlener)")
+    parser.add_argument("--client", dest="client_code", metavar="CODE", help="client code (no names: a code)")
+    parser.add_argument("--recorded-at", metavar="DATE", help="date of the session, e.g. 2026-09-14")
+    parser.add_argument(
+        "--patterns", type=Path, action="append", default=[], metavar="FILE_OR_DIR",
+        help="extra tagger rule files of your organisation (add or disable rules by id); repeatable",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+def _report_outcomes(outcomes: Sequence) -> int:
+    """One line per input on stderr; exit 0 only when every input was stored."""
+    failed = 0
+    for outcome in outcomes:
+        if outcome.error:
+            failed += 1
+            print(outcome.error, file=sys.stderr)
+        elif outcome.created:
+            print(f"{outcome.path.name}: stored as session {outcome.session_id} ({outcome.seconds:.1f} s).", file=sys.stderr)
+        else:
+            print(f"{outcome.path.name}: already stored as session {outcome.session_id}.", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _options(args: argparse.Namespace, **extra: object):
+    from pipeline.process import ProcessOptions
+
+    return ProcessOptions(
+        db=args.db, language=args.language, practitioner=args.practitioner, client_code=args.client_code,
+        recorded_at=args.recorded_at, patterns=tuple(args.patterns), progress=not args.no_progress, **extra,
+    )
+
+
+def cmd_process(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from pipeline.audio import AUDIO_EXTENSIONS
+    from pipeline.process import expand_inputs, process_recording
+
+    options = _options(args, model=args.model, speakers=args.speakers, channels=args.channels)
+    if args.fast:
+        options.asr = dataclasses.replace(options.asr, batched=True)
+    files = expand_inputs(args.audio, AUDIO_EXTENSIONS)
+    if not files:
+        raise UserError("No audio files found in the given folder(s).")
+    outcomes = []
+    for number, path in enumerate(files, start=1):
+        if len(files) > 1 and options.progress:
+            print(f"[{number}/{len(files)}] {path.name}", file=sys.stderr)
+        outcomes.append(process_recording(path, options))
+    return _report_outcomes(outcomes)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from pipeline.importers import TRANSCRIPT_EXTENSIONS
+    from pipeline.process import expand_inputs, import_transcript
+
+    options = _options(args)
+    files = expand_inputs(args.transcripts, TRANSCRIPT_EXTENSIONS)
+    if not files:
+        raise UserError("No transcript files found in the given folder(s).")
+    return _report_outcomes([import_transcript(path, options) for path in files])
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    from dashboard.launch import run_dashboard
+    from pipeline import store
+
+    return run_dashboard(store.resolve_db_path(args.db), port=args.port, open_browser=args.open)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pipeline.export import export_all
+
+    written = export_all(args.db, args.format, args.out)
+    print(f"Exported {len(written)} tables to {args.out}.", file=sys.stderr)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipeline.report import write_report
+
+    write_report(args.db, args.session_id, args.format, args.out, language=args.lang)
+    print(f"Report written to {args.out}.", file=sys.stderr)
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    from pipeline import store
+
+    with store.connect(args.db) as con:
+        store.delete_session(con, args.session_id)
+    print(f"Session {args.session_id} deleted.", file=sys.stderr)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from pipeline.demo import run_demo
+
+    return run_demo(args.db, start_dashboard=not args.no_dashboard, port=args.port)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="spiegel",
+        description="Gespreksspiegel: transcribe, tag and review solution-focused conversations, on your own machine.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("process", help="transcribe, diarize, tag and store recordings (files or folders)")
+    p.add_argument("audio", nargs="+", type=Path, metavar="AUDIO", help="audio/video files or folders")
+    _add_session_options(p, "nl")
+    p.add_argument("--model", metavar="NAME_OR_DIR", help="Whisper model: a CTranslate2 folder, or a faster-whisper "
+                   "name (downloads!); default: the bundled multilingual base model, offline")
+    p.add_argument("--speakers", type=int, metavar="N", help="number of speakers, when automatic counting is wrong")
+    p.add_argument("--channels", action="store_true", help="stereo recording with one microphone per person")
+    p.add_argument("--fast", action="store_true", help="batched decoding: about twice as fast, slightly less accurate")
+    p.set_defaults(func=cmd_process)
+
+    p = sub.add_parser("import", help="import existing transcripts (Naam: tekst, WebVTT, SRT, JSON)")
+    p.add_argument("transcripts", nargs="+", type=Path, metavar="TRANSCRIPT")
+    _add_session_options(p, "auto")
+    p.set_defaults(func=cmd_import)
+
+    try:
+        from tagger.cli import register as register_tagger
+    except ImportError:  # the tagger package is part of the install; this guards partial checkouts only
+        register_tagger = None
+    if register_tagger is not None:
+        register_tagger(sub)
+
+    try:
+        from pipeline.speaker_commands import register as register_speakers
+    except ImportError:
+        register_speakers = None
+    if register_speakers is not None:
+        register_speakers(sub)
+
+    p = sub.add_parser("dashboard", help="start the dashboard in your browser (local only)")
+    _add_db(p)
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--open", action="store_true", help="open the browser")
+    p.set_defaults(func=cmd_dashboard)
+
+    p = sub.add_parser("export", help="export all tables (csv, parquet or json)")
+    _add_db(p)
+    p.add_argument("--format", choices=["csv", "parquet", "json"], required=True)
+    p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("report", help="the supervision report of one session")
+    p.add_argument("session_id", metavar="SESSION_ID")
+    _add_db(p)
+    p.add_argument("--format", choices=["md", "html", "pdf"], default="md")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE")
+    p.add_argument("--lang", choices=["nl", "en"], default="nl", help="language of the report")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("delete", help="erase a session and free its space")
+    p.add_argument("session_id", metavar="SESSION_ID")
+    _add_db(p)
+    p.set_defaults(func=cmd_delete)
+
+    p = sub.add_parser("demo", help="process the bundled sample sessions and open the dashboard")
+    _add_db(p)
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--no-dashboard", action="store_true", help="only process the samples")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def _configure_logging(verbosity: int) -> None:
+    """Only our loggers, to stderr; third-party chatter stays at warning level."""
+    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    for name in ("pipeline", "tagger", "models", "dashboard"):
+        logger = logging.getLogger(name)
+        logger.setLevel(level)
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args.verbose)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return int(func(args) or 0)
+    except UserError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Stopped; nothing was half-written.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,35 @@
+"""`spiegel export`: every table and the metrics view to CSV, Parquet or JSON, written atomically.
+
+Files go to a temporary folder beside the target first and are moved in only when all succeeded, so an
+interrupted export never leaves a mix of old and new files.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from pipeline import store
+
+EXPORTED = (*store.TABLES, "session_metrics")
+_COPY_OPTIONS = {"csv": "(FORMAT csv, HEADER true)", "parquet": "(FORMAT parquet)", "json": "(FORMAT json, ARRAY true)"}
+
+
+def export_all(db: Path | None, fmt: str, out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out_dir))
+    written: list[Path] = []
+    try:
+        with store.connect(db, read_only=True) as con:
+            for name in EXPORTED:
+                target = staging / f"{name}.{fmt}"
+                # Table names come from our own constant list; the path is bound as a literal by DuckDB.
+                con.execute(f"COPY (SELECT * FROM {name}) TO '{target.as_posix()}' {_COPY_OPTIONS[fmt]}")
+        for produced in sorted(staging.iterdir()):
+            final = out_dir / produced.name
+            produced.replace(final)
+            written.append(final)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return written
