@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import store
-from pipeline.audio import AUDIO_EXTENSIONS, decode, file_sha256
+from pipeline.audio import AUDIO_EXTENSIONS, check_readable, decode, file_sha256
 from pipeline.errors import UserError
 from pipeline.importers import ImportedTranscript, read_transcript
 from pipeline.schema import Role, SessionMeta, TaggedUtterance, TagResult, Transcript, Utterance
@@ -136,6 +136,7 @@ def transcribe_recording(path: Path, options: ProcessOptions) -> Transcript:
     from pipeline.speakers import assign_speakers
     from pipeline.transcribe import load_whisper, transcribe
 
+    check_readable(path)
     sha256 = file_sha256(path)
     decoded = decode(path, keep_channels=options.channels)
     resolved = resolve_model(options.model)
@@ -215,6 +216,8 @@ def process_recording(path: Path, options: ProcessOptions) -> Outcome:
         return Outcome(path, session_id, created, seconds=time.perf_counter() - started)
     except UserError as error:
         return Outcome(path, None, False, error=str(error), seconds=time.perf_counter() - started)
+    except Exception as error:  # a bug or an unforeseen library error: one sentence, nothing stored
+        return _unexpected(path, error, started)
 
 
 # ----------------------------------------------------------------------------------------------- transcripts
@@ -311,6 +314,15 @@ def import_transcript(path: Path, options: ProcessOptions) -> Outcome:
         return Outcome(path, session_id, created, seconds=time.perf_counter() - started)
     except UserError as error:
         return Outcome(path, None, False, error=str(error), seconds=time.perf_counter() - started)
+    except Exception as error:  # a bug or an unforeseen library error: one sentence, nothing stored
+        return _unexpected(path, error, started)
+
+
+def _unexpected(path: Path, error: Exception, started: float) -> Outcome:
+    """Log the details for a bug report (-vv shows the traceback) and give the user one sentence."""
+    log.debug("unexpected failure", exc_info=error)
+    message = f"{path.name}: processing failed unexpectedly ({type(error).__name__}); nothing was stored."
+    return Outcome(path, None, False, error=message, seconds=time.perf_counter() - started)
 
 
 # ----------------------------------------------------------------------------------------------- progress
