@@ -1,0 +1,71 @@
+"""Gespreksspiegel dashboard entrypoint: page setup, language, and routing only.
+
+Started by `spiegel dashboard` (dashboard/launch.py) as `streamlit run dashboard/app.py` with the database in
+`SPIEGEL_DB`. Pages live in `views/` and have stable addresses: `/`, `/session?id=`, `/practitioner?name=`,
+`/client?code=`, `/cohort`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the path
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import data  # noqa: E402
+from dashboard.i18n import DEFAULT_LANG, LANGS, t  # noqa: E402
+from dashboard.ui import md  # noqa: E402
+
+
+def run() -> None:
+    st.set_page_config(page_title="Gespreksspiegel", page_icon="🪞", layout="wide")
+
+    wanted = st.query_params.get("lang")
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = wanted if wanted in LANGS else DEFAULT_LANG
+    with st.sidebar:
+        st.selectbox(t("app.language"), LANGS, format_func=lambda code: t(f"lang.{code}", code), key="lang")
+    lang = st.session_state["lang"]
+    if lang != DEFAULT_LANG:
+        st.query_params["lang"] = lang
+    elif "lang" in st.query_params:
+        del st.query_params["lang"]
+
+    pages = {
+        t("nav.group.sessions"): [
+            st.Page(
+                "views/overview.py",
+                title=t("nav.overview"),
+                icon=":material/table_rows:",
+                url_path="",
+                default=True,
+            ),
+            st.Page("views/session.py", title=t("nav.session"), icon=":material/forum:", url_path="session"),
+        ],
+        t("nav.group.supervision"): [
+            st.Page(
+                "views/practitioner.py",
+                title=t("nav.practitioner"),
+                icon=":material/person:",
+                url_path="practitioner",
+            ),
+            st.Page(
+                "views/client.py", title=t("nav.client"), icon=":material/monitoring:", url_path="client"
+            ),
+        ],
+        t("nav.group.training"): [
+            st.Page("views/cohort.py", title=t("nav.cohort"), icon=":material/groups:", url_path="cohort"),
+        ],
+    }
+    page = st.navigation(pages)
+    with st.sidebar:
+        st.caption(t("app.database", path=md(data.db_path())))
+        st.caption(":material/lock: " + t("app.local_only"))
+    page.run()
+
+
+run()

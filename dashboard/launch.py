@@ -1,0 +1,109 @@
+"""Start the dashboard: `streamlit run dashboard/app.py` in a child process, on this computer only.
+
+`spiegel dashboard [--db DB] [--port PORT]` calls `run_dashboard`. The flags keep the data local and private:
+the server listens on 127.0.0.1 only and Streamlit's usage statistics are switched off, whatever config files
+the user has elsewhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import webbrowser
+from pathlib import Path
+
+APP = Path(__file__).resolve().parent / "app.py"
+HOST = "127.0.0.1"
+
+
+def dashboard_command(port: int = 8501) -> list[str]:
+    """The exact command line the launcher runs (tests start the same one)."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.port",
+        str(port),
+        "--server.address",
+        HOST,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--global.developmentMode",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--server.runOnSave",
+        "false",
+    ]
+
+
+def dashboard_env(db_path: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["SPIEGEL_DB"] = str(Path(db_path).expanduser().resolve())
+    env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
+    env["STREAMLIT_SERVER_ADDRESS"] = HOST
+    return env
+
+
+def wait_healthy(port: int, timeout_s: float = 60.0, proc: subprocess.Popen | None = None) -> bool:
+    """Poll `/_stcore/health` until the server answers ok (False on timeout or when the process died)."""
+    deadline = time.monotonic() + timeout_s
+    url = f"http://{HOST}:{port}/_stcore/health"
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            return False
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as response:
+            if response.status == 200:
+                return True
+        time.sleep(0.3)
+    return False
+
+
+def stop(proc: subprocess.Popen, timeout_s: float = 10.0) -> int:
+    """Ask the server to stop (SIGINT, like Ctrl-C), then terminate, then kill."""
+    if proc.poll() is None:
+        for sig, wait in ((signal.SIGINT, timeout_s), (signal.SIGTERM, 5.0)):
+            with contextlib.suppress(ProcessLookupError):
+                proc.send_signal(sig)
+            try:
+                return proc.wait(timeout=wait)
+            except subprocess.TimeoutExpired:
+                continue
+        proc.kill()
+    return proc.wait()
+
+
+def run_dashboard(db_path: Path, port: int = 8501, open_browser: bool = False) -> int:
+    """Run the dashboard until it stops; returns its exit code (0 after Ctrl-C)."""
+    url = f"http://{HOST}:{port}/"
+    print(f"Gespreksspiegel dashboard: {url}  (stoppen: Ctrl-C)", file=sys.stderr)  # noqa: T201 (CLI line)
+    proc = subprocess.Popen(dashboard_command(port), env=dashboard_env(db_path), cwd=str(APP.parent))
+    if open_browser:
+
+        def _open() -> None:
+            if wait_healthy(port, proc=proc):
+                webbrowser.open(url)
+
+        threading.Thread(target=_open, daemon=True).start()
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        # In a terminal the server got the same Ctrl-C and is already stopping; give it a moment first.
+        try:
+            proc.wait(timeout=3)
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):
+            stop(proc)
+        return 0
+    finally:
+        if proc.poll() is None:
+            stop(proc)

@@ -1,0 +1,87 @@
+"""`/cohort` — trainers' view over all practitioners: solution-talk distribution, trend, before/after."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboard.i18n import fmt_date, fmt_num, fmt_pct, t
+from dashboard.ui import all_sessions, ratio_points
+
+st.title(t("cohort.title"))
+st.caption(t("cohort.intro"))
+
+frame = all_sessions()
+points = ratio_points(frame)
+if points.empty:
+    st.info(t("cohort.no_data"))
+    st.stop()
+
+st.subheader(t("cohort.distribution"))
+ratio_axis = alt.Y(
+    "ratio:Q", title=t("field.ratio"), scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")
+)
+tooltip = [
+    alt.Tooltip("practitioner:N", title=t("col.practitioner")),
+    alt.Tooltip("date:T", title=t("field.date"), format="%d-%m-%Y"),
+    alt.Tooltip("ratio_text:N", title=t("field.ratio")),
+]
+box = (
+    alt.Chart(points)
+    .mark_boxplot(extent="min-max", opacity=0.35, size=40)
+    .encode(
+        x=alt.X("practitioner:N", title=None, axis=alt.Axis(labelAngle=0)),
+        y=ratio_axis,
+        color=alt.Color("practitioner:N", legend=None),
+    )
+)
+dots = (
+    alt.Chart(points)
+    .mark_circle(size=70, opacity=0.9)
+    .encode(x="practitioner:N", y="ratio:Q", color=alt.Color("practitioner:N", legend=None), tooltip=tooltip)
+)
+st.altair_chart((box + dots).properties(height=300), width="stretch")
+
+st.subheader(t("cohort.over_time"))
+trend = (
+    alt.Chart(points)
+    .mark_line(point=True)
+    .encode(
+        x=alt.X("date:T", title=t("field.date"), axis=alt.Axis(format="%d-%m-%Y")),
+        y=ratio_axis,
+        color=alt.Color("practitioner:N", title=t("col.practitioner")),
+        tooltip=tooltip,
+    )
+)
+st.altair_chart(trend.properties(height=300), width="stretch")
+
+st.subheader(t("cohort.table"))
+rows = []
+for name, group in frame.assign(practitioner=frame["practitioner"].fillna(t("unknown"))).groupby(
+    "practitioner"
+):
+    ratios = group["ratio"].dropna()
+    shares = group["talk_share__practitioner"].dropna()
+    compliments = group.get("label_count_compliment__practitioner", pd.Series(dtype=float)).fillna(0)
+    rows.append(
+        {
+            t("col.practitioner"): name,
+            t("col.sessions"): len(group),
+            t("col.mean_ratio"): fmt_pct(ratios.mean() if len(ratios) else None),
+            t("col.mean_talk_share"): fmt_pct(shares.mean() if len(shares) else None),
+            t("col.compliments_per_session"): fmt_num(compliments.mean() if len(compliments) else None),
+            t("col.last_session"): fmt_date(max(d for d in group["date"] if d is not None)),
+        }
+    )
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+training = st.date_input(t("cohort.training_date"), value=None, format="DD-MM-YYYY", key="cohort_training")
+if training is not None:
+    cut = pd.Timestamp(training)
+    split = points.assign(
+        period=[t("cohort.before") if d < cut else t("cohort.after") for d in points["date"]]
+    )
+    table = split.pivot_table(index="practitioner", columns="period", values="ratio", aggfunc="mean")
+    st.markdown("**" + t("cohort.before_after", date=fmt_date(training)) + "**")
+    st.dataframe(table.map(fmt_pct), width="stretch")

@@ -1,0 +1,103 @@
+"""`/practitioner?name=NAME` — one practitioner's sessions and trends (solution talk, techniques)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboard import data
+from dashboard.i18n import fmt_pct, label_name, t
+from dashboard.ui import all_sessions, md, page_link, pick_or_stop, query_param, ratio_points, sessions_table
+
+frame = all_sessions()
+name = query_param("name")
+if name is None:
+    st.title(t("nav.practitioner"))
+    pick_or_stop(sorted(set(frame["practitioner"].dropna())), t("practitioner.pick"), "name")
+
+mine = frame[frame["practitioner"] == name].reset_index(drop=True)
+st.title(t("practitioner.title", name=md(name)))
+if mine.empty:
+    st.info(t("practitioner.not_found", name=md(name)), icon=":material/search:")
+    page_link("overview", t("session.back"), icon=":material/arrow_back:")
+    st.stop()
+
+
+def mean(values: pd.Series) -> float | None:
+    values = values.dropna()
+    return float(values.mean()) if len(values) else None
+
+
+c = st.columns(4)
+c[0].metric(t("col.sessions"), len(mine))
+c[1].metric(t("col.mean_ratio"), fmt_pct(mean(mine["ratio"])))
+c[2].metric(t("col.mean_talk_share"), fmt_pct(mean(mine["talk_share__practitioner"])))
+c[3].metric(t("session.metric.question_share"), fmt_pct(mean(mine["question_share__practitioner"])))
+
+points = ratio_points(mine)
+if not points.empty:
+    st.subheader(t("practitioner.trend"))
+    base = alt.Chart(points).encode(
+        x=alt.X("date:T", title=t("field.date"), axis=alt.Axis(format="%d-%m-%Y")),
+        y=alt.Y("ratio:Q", title=t("field.ratio"), scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        tooltip=[
+            alt.Tooltip("date:T", title=t("field.date"), format="%d-%m-%Y"),
+            alt.Tooltip("client_code:N", title=t("col.client")),
+            alt.Tooltip("ratio_text:N", title=t("field.ratio")),
+        ],
+    )
+    chart = base.mark_line(color="#2e7d32") + base.mark_point(filled=True, size=90, color="#2e7d32").encode(
+        shape=alt.Shape("basis:N", title=None, legend=None)
+    )
+    st.altair_chart(chart.properties(height=260), width="stretch")
+
+labels = [
+    lab
+    for lab in data.label_columns(mine, "practitioner")
+    if mine[f"label_count_{lab}__practitioner"].sum() > 0
+]
+if labels:
+    st.subheader(t("practitioner.techniques"))
+    long = pd.DataFrame(
+        [
+            {
+                "date": row["date"],
+                "session": str(row["session_id"]),
+                "label": label_name(lab),
+                "count": int(row[f"label_count_{lab}__practitioner"] or 0),
+            }
+            for row in mine.to_dict("records")
+            for lab in labels
+        ]
+    )
+    long["date"] = pd.to_datetime(pd.Series(long["date"], dtype="object")).dt.strftime("%Y-%m-%d")
+    long["when"] = long["date"] + " · " + long["session"].str.slice(0, 4)
+    chart = (
+        alt.Chart(long[long["count"] > 0])
+        .mark_bar()
+        .encode(
+            x=alt.X("when:N", title=t("field.session"), sort="ascending", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("count:Q", title=None),
+            color=alt.Color("label:N", title=t("col.techniques")),
+            tooltip=["label:N", "count:Q"],
+        )
+    )
+    st.altair_chart(chart.properties(height=260), width="stretch")
+
+st.subheader(t("practitioner.sessions"))
+sessions_table(
+    mine,
+    key="practitioner_table",
+    columns=[
+        "date",
+        "link",
+        "client",
+        "duration",
+        "ratio",
+        "talk_share_practitioner",
+        "scales",
+        "techniques",
+        "warnings",
+    ],
+)
