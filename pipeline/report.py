@@ -50,6 +50,16 @@ def label_names(language: str) -> dict[str, str]:
     return names
 
 
+@cache
+def warning_texts(language: str) -> dict[str, str]:
+    """The dashboard's translations of warning codes, so report and dashboard say the same thing."""
+    try:
+        data = json.loads(resources.files("dashboard").joinpath(f"locales/{language}.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, ModuleNotFoundError):
+        return {}
+    return {key.removeprefix("warning."): value for key, value in data.items() if key.startswith("warning.")}
+
+
 def _pct(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.0f}%"
 
@@ -85,7 +95,9 @@ def build_markdown(db: Path | None, session_id: str, language: str = "nl") -> st
     ):
         lines.append(f"- **{tx[key]}:** {esc(str(value)) if value else tx['unknown']}")
     if meta.warnings:
-        lines += ["", f"**{tx['warnings']}:** " + ", ".join(esc(w) for w in meta.warnings)]
+        texts = warning_texts(language)
+        lines += ["", f"**{tx['warnings']}:**", ""]
+        lines += [f"- {esc(texts.get(w, w))}" for w in meta.warnings]
     if not any(t.utterance.start_s is not None for t in transcript.utterances):
         lines += ["", f"_{tx['no_times']}_"]
 

@@ -51,11 +51,12 @@ BARELY_SPEAKS_SHARE = 0.10
 #: A practitioner given by the caller is questioned when another speaker gets at least this share of points.
 CONTRADICTION_SHARE = 0.8
 
-WARN_NO_UTTERANCES = "no utterances: no roles to decide"
-WARN_ONE_SPEAKER = "only one speaker: the roles cannot be told apart; check with `spiegel roles`"
-WARN_LOW_CONFIDENCE = "low confidence ({confidence:.2f}) in which speaker is the practitioner; check with `spiegel roles`"
-WARN_BARELY_SPEAKS = "the practitioner ({speaker}) speaks only {pct:.0f}% of the time"
-WARN_CONTRADICTS = "the conversation suggests {other} is the practitioner, not {given}"
+#: Warning codes (the dashboard shows `warning.<code>`); the numbers behind them are in `evidence`.
+WARN_NO_UTTERANCES = "no_speech"
+WARN_ONE_SPEAKER = "one_speaker"
+WARN_LOW_CONFIDENCE = "low_role_confidence"
+WARN_BARELY_SPEAKS = "practitioner_barely_speaks"
+WARN_CONTRADICTS = "role_evidence_contradicts"
 
 
 @dataclass(frozen=True)
@@ -149,14 +150,16 @@ def assign_roles(
         confidence = 1.0
         evidence["method"] = "given"
         if practitioner != best and share[best] >= CONTRADICTION_SHARE:
-            warnings.append(WARN_CONTRADICTS.format(other=best, given=practitioner))
+            warnings.append(WARN_CONTRADICTS)
+            evidence["evidence_favours"] = best
     elif n == 1:
         speaker = speakers[0]
         labelled = stats[speaker]["practitioner_labels"]
-        # One voice that asks solution-focused questions is most likely the practitioner whose client was not
+        asks = labelled >= 1 or stats[speaker]["questions"] >= 2
+        # One voice asking (solution-focused) questions is most likely the practitioner whose client was not
         # picked up; otherwise a client talking. Either way the confidence stays at or below one half.
-        practitioner = speaker if labelled >= 2 else None
-        confidence = round(0.25 + 0.25 * min(1.0, labelled / 5), 3) if practitioner else 0.25
+        practitioner = speaker if asks else None
+        confidence = round(0.25 + 0.25 * min(1.0, labelled / 4), 3) if asks else 0.25
         evidence["method"] = "single"
         warnings.append(WARN_ONE_SPEAKER)
     else:
@@ -168,9 +171,9 @@ def assign_roles(
 
     roles = {s: (Role.PRACTITIONER if s == practitioner else Role.CLIENT) for s in speakers}
     if practitioner is not None and n > 1 and stats[practitioner]["talk_share"] < BARELY_SPEAKS_SHARE:
-        warnings.append(WARN_BARELY_SPEAKS.format(speaker=practitioner, pct=100 * stats[practitioner]["talk_share"]))
+        warnings.append(WARN_BARELY_SPEAKS)
     if confidence < LOW_CONFIDENCE and n > 1:
-        warnings.append(WARN_LOW_CONFIDENCE.format(confidence=confidence))
+        warnings.append(WARN_LOW_CONFIDENCE)
     evidence["practitioner"] = practitioner
     return RoleDecision(roles=roles, confidence=float(confidence), warnings=tuple(warnings), evidence=evidence)
 

@@ -153,3 +153,32 @@ def merge_speakers(turns: Sequence[SpeakerTurn], keep: str, merge: str) -> list[
         else:
             out.append(SpeakerTurn(turn.start, turn.end, speaker))
     return out
+
+
+def merge_utterances(utterances: Sequence[Utterance], keep: str, merge: str) -> list[Utterance]:
+    """Utterances with speaker `merge` relabelled `keep` (and `keep`'s role), regrouped as assign_speakers does.
+
+    Two neighbouring utterances that were split only because the speaker changed are joined again when they
+    now have the same speaker, the first does not end a sentence, and (with times) the gap is at most
+    `MAX_JOIN_GAP_S`. Indexes are renumbered 0..n-1.
+    """
+    from dataclasses import replace
+
+    role = next((u.role for u in utterances if u.speaker == keep), Role.OTHER)
+    relabelled = [replace(u, speaker=keep, role=role) if u.speaker == merge else u for u in utterances]
+    out: list[Utterance] = []
+    for u in relabelled:
+        if out:
+            last = out[-1]
+            timed = last.end_s is not None and u.start_s is not None
+            close = not timed or (u.start_s - last.end_s) <= MAX_JOIN_GAP_S  # type: ignore[operator]
+            if last.speaker == u.speaker and not _ends_sentence(last.text) and close:
+                out[-1] = replace(
+                    last,
+                    text=f"{last.text} {u.text}".strip(),
+                    end_s=u.end_s if u.end_s is not None else last.end_s,
+                    words=last.words + u.words,
+                )
+                continue
+        out.append(u)
+    return [replace(u, idx=i) for i, u in enumerate(out)]

@@ -1,0 +1,210 @@
+"""`spiegel enroll` and `spiegel roles`: voice enrolment and corrections of who is who in a stored session.
+
+    spiegel enroll NAME AUDIO [--db DB]          store NAME's voiceprint from a recording of their voice
+    spiegel enroll --list | --delete NAME        show or remove voiceprints
+    spiegel roles SESSION_ID [--db DB]           show the speakers of a session with role, source and talk time
+    spiegel roles SESSION_ID --set S2=practitioner [--set S1=client]   correct roles
+    spiegel roles SESSION_ID --merge S1 S3       speaker S3 is really S1: merge S3 into S1
+
+A correction re-tags every utterance with the corrected roles (the tagger reads roles), rewrites the session
+in one transaction and records `role_source = corrected`; metrics are a view over the stored rows, so they
+follow at once. The lead's `pipeline/cli.py` adds these subcommands through `register(subparsers)`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import UserError
+from pipeline.schema import Role
+
+log = logging.getLogger(__name__)
+
+#: Warnings about the automatic role decision that a human correction settles.
+SETTLED_BY_CORRECTION = frozenset({"low_role_confidence", "role_evidence_contradicts"})
+
+
+def register(subparsers: Any) -> None:
+    """Add `enroll` and `roles` to the `spiegel` command line (each sets func=callable(args) -> int)."""
+    p = subparsers.add_parser("enroll", help="store a practitioner's voiceprint to recognise them in recordings")
+    p.add_argument("name", nargs="?", metavar="NAME", help="the practitioner's name, as given to --practitioner")
+    p.add_argument("audio", nargs="?", type=Path, metavar="AUDIO", help="a recording of only their voice (30 s+)")
+    p.add_argument("--db", type=Path, help="DuckDB database file (default: $SPIEGEL_DB or your data folder)")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--list", action="store_true", help="list enrolled voiceprints")
+    group.add_argument("--delete", metavar="NAME", help="remove the voiceprint of NAME")
+    p.set_defaults(func=cmd_enroll)
+
+    p = subparsers.add_parser("roles", help="show or correct the speakers and roles of a session")
+    p.add_argument("session_id", metavar="SESSION_ID")
+    p.add_argument("--db", type=Path, help="DuckDB database file (default: $SPIEGEL_DB or your data folder)")
+    p.add_argument(
+        "--set", dest="assignments", action="append", default=[], metavar="SPEAKER=ROLE",
+        help="give SPEAKER the role practitioner, client or other; repeatable",
+    )
+    p.add_argument("--merge", nargs=2, metavar=("A", "B"), help="merge speaker B into speaker A (same person)")
+    p.set_defaults(func=cmd_roles)
+
+
+# --- enroll --------------------------------------------------------------------------------------------
+
+
+def cmd_enroll(args: argparse.Namespace) -> int:
+    from pipeline import store
+    from pipeline.voiceprints import delete_voiceprint, enroll, list_voiceprints
+
+    if args.list:
+        with store.connect(args.db) as con:
+            rows = list_voiceprints(con)
+        if not rows:
+            _out("No voiceprints enrolled.")
+        for name, created in rows:
+            _out(f"{name}\t{created}")
+        return 0
+    if args.delete:
+        with store.connect(args.db) as con:
+            removed = delete_voiceprint(con, args.delete)
+        if not removed:
+            raise UserError(f"No voiceprint is enrolled for {args.delete!r}.")
+        _out(f"Removed the voiceprint of {args.delete}.")
+        return 0
+    if not args.name or args.audio is None:
+        raise UserError("Give a name and a recording: spiegel enroll NAME AUDIO.")
+    result = enroll(args.db, args.name, args.audio)
+    note = "" if result.speakers_heard <= 1 else f" ({result.speakers_heard} voices heard; the main one was used)"
+    _out(f"Enrolled {result.name} from {result.speech_s:.0f} s of speech{note}.")
+    return 0
+
+
+# --- roles ---------------------------------------------------------------------------------------------
+
+
+def parse_assignments(items: list[str]) -> dict[str, Role]:
+    """`["S1=practitioner", "S2=client"]` → {"S1": Role.PRACTITIONER, ...}; one-sentence errors."""
+    out: dict[str, Role] = {}
+    for item in items:
+        speaker, sep, role = item.partition("=")
+        speaker, role = speaker.strip(), role.strip().lower()
+        if not sep or not speaker or role not in {r.value for r in Role}:
+            raise UserError(f"--set {item!r}: write SPEAKER=practitioner, SPEAKER=client or SPEAKER=other.")
+        out[speaker] = Role(role)
+    return out
+
+
+def correct_session(
+    db: str | Path | None,
+    session_id: str,
+    assignments: dict[str, Role] | None = None,
+    merge: tuple[str, str] | None = None,
+) -> dict[str, tuple[str, str]]:
+    """Apply a merge and/or role assignments to a stored session, re-tag it and store it in one transaction.
+
+    Returns the new speaker → (role, role_source) map.
+    """
+    import dataclasses
+
+    from pipeline import store
+    from pipeline.process import tag_and_assign_roles
+    from pipeline.speakers import merge_utterances
+
+    assignments = dict(assignments or {})
+    with store.connect(db) as con:
+        transcript = store.load_transcript(con, session_id)
+        current = {
+            spk: (role, source)
+            for spk, role, source in con.execute(
+                "SELECT speaker, role, role_source FROM speakers WHERE session_id = ?", [session_id]
+            ).fetchall()
+        }
+        utterances = [t.utterance for t in transcript.utterances]
+        for u in utterances:
+            current.setdefault(u.speaker, (str(u.role), "auto"))
+        known = list(current)
+
+        def check(speaker: str) -> None:
+            if speaker not in current:
+                raise UserError(f"Session {session_id} has no speaker {speaker!r}; its speakers are {', '.join(known)}.")
+
+        if merge:
+            keep, gone = merge
+            check(keep)
+            check(gone)
+            if keep == gone:
+                raise UserError("--merge needs two different speakers.")
+            utterances = merge_utterances(utterances, keep=keep, merge=gone)
+            current.pop(gone)
+        for speaker in assignments:
+            check(speaker)
+        if any(role == Role.PRACTITIONER for role in assignments.values()):
+            # One practitioner unless the user names several: a former practitioner becomes a client.
+            for speaker, (role, _) in list(current.items()):
+                if role == Role.PRACTITIONER.value and speaker not in assignments:
+                    assignments[speaker] = Role.CLIENT
+        for speaker, role in assignments.items():
+            current[speaker] = (role.value, "corrected")
+        if merge and merge[0] not in assignments:
+            current[merge[0]] = (current[merge[0]][0], "corrected")
+
+        roles = {speaker: Role(role) for speaker, (role, _) in current.items()}
+        tagged, _, _ = tag_and_assign_roles(
+            [dataclasses.replace(u, role=roles[u.speaker]) for u in utterances],
+            transcript.meta.language,
+            (),
+            fixed_roles=roles,
+        )
+        warnings = [w for w in transcript.meta.warnings if w not in SETTLED_BY_CORRECTION]
+        speakers_left = len({t.utterance.speaker for t in tagged})
+        if speakers_left > 1 and "one_speaker" in warnings:
+            warnings.remove("one_speaker")
+        if speakers_left == 1 and "one_speaker" not in warnings:
+            warnings.append("one_speaker")
+        store.replace_content(
+            con,
+            session_id,
+            tagged,
+            speaker_roles=current,
+            session_updates={"role_confidence": 1.0, "num_speakers": speakers_left, "warnings": warnings},
+        )
+    log.info("session %s corrected: %d speakers, %d utterances", session_id, len(current), len(tagged))
+    return current
+
+
+def cmd_roles(args: argparse.Namespace) -> int:
+    assignments = parse_assignments(args.assignments)
+    merge = tuple(args.merge) if args.merge else None
+    if assignments or merge:
+        correct_session(args.db, args.session_id, assignments, merge)  # type: ignore[arg-type]
+    _show(args.db, args.session_id)
+    return 0
+
+
+def _show(db: str | Path | None, session_id: str) -> None:
+    from pipeline import store
+
+    with store.connect(db, read_only=True) as con:
+        if not store.session_exists(con, session_id):
+            raise UserError(f"There is no session {session_id} in this database.")
+        confidence, warnings = con.execute(
+            "SELECT role_confidence, warnings FROM sessions WHERE session_id = ?", [session_id]
+        ).fetchone()
+        rows = con.execute(
+            """SELECT s.speaker, s.role, s.role_source, count(u.idx),
+                      coalesce(sum(u.end_s - u.start_s), 0), coalesce(sum(length(u.text)), 0)
+               FROM speakers s LEFT JOIN utterances u ON u.session_id = s.session_id AND u.speaker = s.speaker
+               WHERE s.session_id = ? GROUP BY ALL ORDER BY s.speaker""",
+            [session_id],
+        ).fetchall()
+    _out(f"session {session_id}: role confidence {'-' if confidence is None else f'{confidence:.2f}'}"
+         + (f"; warnings: {', '.join(warnings)}" if warnings else ""))
+    _out("speaker\trole\tsource\tutterances\tseconds")
+    for speaker, role, source, count, seconds, _chars in rows:
+        _out(f"{speaker}\t{role}\t{source}\t{count}\t{seconds:.0f}")
+
+
+def _out(line: str) -> None:
+    """Command output goes to stdout (results the user asked for; logs go to stderr)."""
+    sys.stdout.write(line + "\n")
