@@ -1,0 +1,58 @@
+"""Tagger throughput: utterances per second through `nlp.pipe`, against a bare `spacy.blank` pipeline
+on the same texts in the same run.
+
+    python bench/bench_tagger.py [--lang nl|en] [--n 20000] [--batch-size 1000]
+
+Texts are the development-set utterances, repeated until there are `--n` of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import spacy
+
+from tagger.api import _normalise, build_pipeline
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _texts(lang: str, n: int) -> list[str]:
+    path = ROOT / "tests" / "tagger" / "data" / f"dev_{lang}.jsonl"
+    base = [
+        json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+    return [_normalise(base[i % len(base)]) for i in range(n)]
+
+
+def _rate(nlp: spacy.language.Language, texts: list[str], batch_size: int) -> float:
+    for _ in nlp.pipe(texts[:500], batch_size=batch_size):  # warm-up
+        pass
+    t0 = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=batch_size):
+        pass
+    return len(texts) / (time.perf_counter() - t0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--lang", choices=["nl", "en"], default="nl")
+    parser.add_argument("--n", type=int, default=20000)
+    parser.add_argument("--batch-size", type=int, default=1000)
+    args = parser.parse_args()
+    texts = _texts(args.lang, args.n)
+    blank = spacy.blank(args.lang)
+    tagger = build_pipeline(args.lang)
+    blank_rate = _rate(blank, texts, args.batch_size)
+    tagger_rate = _rate(tagger, texts, args.batch_size)
+    print(f"lang={args.lang} utterances={len(texts)} pipeline={tagger.pipe_names}")
+    print(f"spacy.blank:    {blank_rate:10.0f} utterances/s")
+    print(f"spiegel tagger: {tagger_rate:10.0f} utterances/s")
+    print(f"ratio tagger/blank: {tagger_rate / blank_rate:.2f}")
+
+
+if __name__ == "__main__":
+    main()

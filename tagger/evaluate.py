@@ -1,0 +1,254 @@
+"""Measure the tagger on labelled utterances: per-label precision/recall/F1, macro-F1, orientation accuracy,
+subtype accuracy and exact scale values.
+
+    python -m tagger.evaluate [--lang nl|en] [--split heldout|tune|all] [--file F.jsonl]
+
+Without `--file` it reads the project's development set (`tests/tagger/data/dev_<lang>.jsonl`), by default the
+held-out part. Gold lines: `text`, `lang`, `speaker`, `orientation`, `labels`, `subtypes`
+({label: subtype}) or `subtype`, `scale_value`, optional `context` (preceding utterances) and `split`.
+Each line is tagged on its own
+(with its `context`, if any), so the order of the file does not matter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import UserError
+from tagger.taxonomy import LABEL_SUBTYPES
+
+DEV_DIR = Path(__file__).resolve().parents[1] / "tests" / "tagger" / "data"
+
+
+@dataclass
+class LabelScore:
+    """Counts and scores of one label."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass
+class Report:
+    """The figures of one evaluation run."""
+
+    n: int
+    labels: dict[str, LabelScore]
+    macro_f1: float
+    orientation_accuracy: float | None
+    orientation_n: int
+    scale_exact: float | None
+    scale_n: int
+    subtype_accuracy: float | None
+    subtype_n: int
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "macro_f1": self.macro_f1,
+            "orientation_accuracy": self.orientation_accuracy,
+            "scale_exact": self.scale_exact,
+            "subtype_accuracy": self.subtype_accuracy,
+            "labels": {
+                k: {"precision": v.precision, "recall": v.recall, "f1": v.f1, "support": v.tp + v.fn}
+                for k, v in self.labels.items()
+            },
+        }
+
+
+def load_gold(path: Path, split: str = "all") -> list[dict[str, Any]]:
+    """Read gold lines from a JSONL file, keeping one split ("tune", "heldout" or "all")."""
+    rows = []
+    with Path(path).open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise UserError(f"Line {lineno} of {path} is not valid JSON ({exc.msg}).") from exc
+            if split == "all" or obj.get("split", "heldout") == split:
+                rows.append(obj)
+    return rows
+
+
+def _gold_subtypes(obj: dict[str, Any]) -> dict[str, str]:
+    if isinstance(obj.get("subtypes"), dict):
+        return {k: v for k, v in obj["subtypes"].items() if v}
+    sub = obj.get("subtype")
+    if sub:
+        for label in obj.get("labels") or []:
+            if sub in LABEL_SUBTYPES.get(label, ()):
+                return {label: sub}
+    return {}
+
+
+def _context(obj: dict[str, Any]) -> list[tuple[str, str | None]]:
+    ctx = obj.get("context") or []
+    if isinstance(ctx, str):
+        ctx = [ctx]
+    return [(c["text"], c.get("speaker")) if isinstance(c, dict) else (c, "practitioner") for c in ctx]
+
+
+def evaluate(
+    rows: Sequence[dict[str, Any]], lang: str | None = None, extra_patterns: Sequence[Path] = ()
+) -> Report:
+    """Tag each gold row (with its context) and score the result."""
+    from tagger.api import load_tagger
+
+    scores: dict[str, LabelScore] = {}
+    gold_labels_seen: set[str] = set()
+    orient_ok = orient_n = scale_ok = scale_n = sub_ok = sub_n = 0
+    errors = []
+    for obj in rows:
+        tagger = load_tagger(obj.get("lang") or lang or "nl", extra_patterns)
+        res = tagger.tag_conversation([*_context(obj), (obj["text"], obj.get("speaker"))])[-1]
+        gold = set(obj.get("labels") or [])
+        pred = set(res.labels)
+        gold_labels_seen |= gold
+        for label in gold | pred:
+            s = scores.setdefault(label, LabelScore())
+            if label in gold and label in pred:
+                s.tp += 1
+            elif label in pred:
+                s.fp += 1
+            else:
+                s.fn += 1
+        gsub = _gold_subtypes(obj)
+        psub = {t.label: t.subtype for t in res.tags}
+        for label, sub in gsub.items():
+            if label in pred:
+                sub_n += 1
+                sub_ok += psub.get(label) == sub
+        wrong = gold != pred
+        if obj.get("orientation"):
+            orient_n += 1
+            if str(res.orientation) == obj["orientation"]:
+                orient_ok += 1
+            else:
+                wrong = True
+        if obj.get("scale_value") is not None:
+            scale_n += 1
+            if res.scale_value is not None and abs(res.scale_value - float(obj["scale_value"])) < 1e-6:
+                scale_ok += 1
+            else:
+                wrong = True
+        if wrong:
+            errors.append(
+                {
+                    "id": obj.get("id"),
+                    "text": obj["text"],
+                    "gold": sorted(gold),
+                    "pred": sorted(pred),
+                    "gold_orientation": obj.get("orientation"),
+                    "pred_orientation": str(res.orientation),
+                    "gold_scale": obj.get("scale_value"),
+                    "pred_scale": res.scale_value,
+                    "rules": [t.rule for t in res.tags],
+                }
+            )
+    macro_labels = [label for label in scores if label in gold_labels_seen]
+    macro = sum(scores[label].f1 for label in macro_labels) / len(macro_labels) if macro_labels else 0.0
+    order = [label for label in LABEL_SUBTYPES if label in scores]
+    return Report(
+        n=len(rows),
+        labels={label: scores[label] for label in order},
+        macro_f1=macro,
+        orientation_accuracy=orient_ok / orient_n if orient_n else None,
+        orientation_n=orient_n,
+        scale_exact=scale_ok / scale_n if scale_n else None,
+        scale_n=scale_n,
+        subtype_accuracy=sub_ok / sub_n if sub_n else None,
+        subtype_n=sub_n,
+        errors=errors,
+    )
+
+
+def format_report(report: Report, title: str = "") -> str:
+    """A plain-text table of the figures."""
+    lines = [title] if title else []
+    lines.append(f"{'label':24} {'prec':>6} {'rec':>6} {'f1':>6} {'support':>8}")
+    for label, s in report.labels.items():
+        lines.append(f"{label:24} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.tp + s.fn:8d}")
+    fmt = lambda v: "n/a" if v is None else f"{v:.3f}"  # noqa: E731
+    lines.append(f"utterances: {report.n}")
+    lines.append(f"macro-F1: {report.macro_f1:.3f}")
+    lines.append(f"orientation accuracy: {fmt(report.orientation_accuracy)} (n={report.orientation_n})")
+    lines.append(f"scale value exact: {fmt(report.scale_exact)} (n={report.scale_n})")
+    lines.append(f"subtype accuracy: {fmt(report.subtype_accuracy)} (n={report.subtype_n})")
+    return "\n".join(lines)
+
+
+def dev_file(lang: str) -> Path:
+    """The development set of one language."""
+    return DEV_DIR / f"dev_{lang}.jsonl"
+
+
+def run(lang: str | None, split: str | None, file: Path | None, show_errors: bool = False) -> list[Report]:
+    """Evaluate and print; returns the reports (one per language). `split` defaults to "heldout" for the
+    dev set and "all" for a `file`."""
+    reports = []
+    split = split or ("all" if file else "heldout")
+    targets = [(file, lang)] if file else [(dev_file(lg), lg) for lg in ([lang] if lang else ["nl", "en"])]
+    for path, lg in targets:
+        if not Path(path).exists():
+            raise UserError(f"Evaluation file {path} does not exist.")
+        report = evaluate(load_gold(Path(path), split), lang=lg)
+        sys.stdout.write(format_report(report, f"== {path} (split: {split})") + "\n")
+        if show_errors:
+            for e in report.errors:
+                sys.stdout.write(json.dumps(e, ensure_ascii=False) + "\n")
+        reports.append(report)
+    return reports
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tagger.evaluate", description=__doc__.split("\n")[0])
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    return run_args(args)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lang", choices=["nl", "en"], help="language (default: both dev sets)")
+    parser.add_argument(
+        "--split", choices=["heldout", "tune", "all"], help="default: heldout (all with --file)"
+    )
+    parser.add_argument(
+        "--file", type=Path, help="a JSONL file of gold lines instead of the dev set (all lines)"
+    )
+    parser.add_argument("--errors", action="store_true", help="also print every wrongly tagged line")
+
+
+def run_args(args: argparse.Namespace) -> int:
+    try:
+        run(args.lang, args.split, args.file, args.errors)
+    except UserError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,341 @@
+"""Tagging rules as data: reading, compiling, validating and overriding the `patterns/<lang>/*.jsonl` files.
+
+One rule per JSONL line::
+
+    {"id": "compliment.direct.03", "label": "compliment", "subtype": "direct",
+     "pattern": "knap|sterk dat je _{0,6} hebt"}
+
+`pattern` is a compact token pattern (see `compile_pattern`), a list of such strings (alternatives), or a
+raw spaCy `Matcher` token pattern (a list of dicts). Optional conditions, checked after matching:
+
+- `question`: true/false -- the utterance must (not) be a question;
+- `negated`: true/false -- the match must (not) be in the scope of a negation cue;
+- `polarity`: "solution"/"problem" -- the utterance's cue balance must lean that way;
+- `weight`: a number, for `cue.*` rules (how strongly the cue counts for orientation);
+- `after`: a label -- the rule only counts when that label occurred shortly before in the conversation
+  (a bare "zeven" is a scale answer only after a scale question);
+- `person`: "first" -- the utterance must contain a first-person word (a client speaking of themself);
+- `max_words`: the utterance may have at most this many words (a bare "een zes" is a score in a short answer).
+
+An organisation file may add rules, or switch one off: `{"id": "compliment.direct.03", "disable": true}`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import UserError
+from tagger.numbers import SCALE_NUMBER_REGEX
+from tagger.taxonomy import CUE_LABELS, LABEL_SUBTYPES
+
+ID_RE = re.compile(r"^[a-z_]+(\.[a-z_]+)*\.\d{2,3}$")
+KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "label",
+        "subtype",
+        "pattern",
+        "question",
+        "negated",
+        "polarity",
+        "weight",
+        "disable",
+        "note",
+        "after",
+        "person",
+        "max_words",
+    }
+)
+_QUANT_RE = re.compile(r"^_\{(\d+),(\d+)\}$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One validated rule; `patterns` are compiled spaCy Matcher token patterns."""
+
+    id: str
+    label: str
+    subtype: str | None
+    patterns: tuple[tuple[dict[str, Any], ...], ...]
+    question: bool | None = None
+    negated: bool | None = None
+    polarity: str | None = None
+    weight: float = 1.0
+    after: str | None = None
+    person: str | None = None
+    max_words: int | None = None
+    source: str = ""
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A problem found in a rule file, reported as `file:line: message`."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+def _token(spec: str) -> dict[str, Any]:
+    """Compile one token of the compact pattern language into a Matcher token dict.
+
+    `a|b` lower-case forms; `@a|b` lemmas; `_` any token; `_{0,3}` zero to three tokens; `#num` a number;
+    `#punct` punctuation; `#scale` a scale number (digits or number word: "6", "6,5", "zesje", "seven");
+    `re:REGEX` a regular expression on the lower-case form; a trailing `?` makes the
+    token optional (write `\\?` for a literal question mark).
+    """
+    op = None
+    if spec.endswith("?") and spec != "\\?" and len(spec) > 1:
+        spec, op = spec[:-1], "?"
+    quant = _QUANT_RE.match(spec)
+    if quant:
+        return {"OP": "{{{},{}}}".format(*quant.groups())}
+    if spec == "_":
+        tok: dict[str, Any] = {}
+    elif spec == "#num":
+        tok = {"LIKE_NUM": True}
+    elif spec == "#scale":
+        tok = {"LOWER": {"REGEX": SCALE_NUMBER_REGEX}}
+    elif spec == "#punct":
+        tok = {"IS_PUNCT": True}
+    elif spec.startswith("re:"):
+        tok = {"LOWER": {"REGEX": spec[3:]}}
+    elif spec.startswith("@"):
+        words = spec[1:].split("|")
+        tok = {"LEMMA": words[0]} if len(words) == 1 else {"LEMMA": {"IN": words}}
+    else:
+        words = [w.replace("\\?", "?") for w in spec.split("|")]
+        tok = {"LOWER": words[0]} if len(words) == 1 else {"LOWER": {"IN": words}}
+    if op:
+        tok["OP"] = op
+    return tok
+
+
+def compile_pattern(pattern: str) -> list[tuple[dict[str, Any], ...]]:
+    """Compile a compact pattern string ("hoe heb je dat _{0,2} gedaan|gelukt") into Matcher patterns.
+
+    An alternative written with underscores (`voor_elkaar`) stands for several tokens; a pattern with such
+    alternatives expands into one Matcher pattern per choice.
+    """
+    specs = pattern.split()
+    if not specs:
+        raise ValueError("empty pattern")
+    variants: list[list[dict[str, Any]]] = [[]]
+    for spec in specs:
+        body, optional = spec, False
+        if body.endswith("?") and body != "\\?" and len(body) > 1:
+            body, optional = body[:-1], True
+        alts = body.split("|") if not body.startswith(("@", "re:", "_{")) else [body]
+        multi = [a for a in alts if (a.startswith("#") and len(alts) > 1) or "_" in a.strip("_")]
+        multi = [a for a in multi if not a.startswith(("re:", "_{", "@"))]
+        if not multi:
+            tok = _token(spec)
+            variants = [[*v, tok] for v in variants]
+            continue
+        single = [a for a in alts if a not in multi]
+        choices: list[list[dict[str, Any]]] = []
+        if single:
+            choices.append([_token("|".join(single))])
+        for alt in multi:
+            choices.append([_token(w) for w in (alt.split("_") if not alt.startswith("#") else [alt]) if w])
+        if optional:
+            choices.append([])
+        variants = [v + c for v in variants for c in choices]
+    if len(variants) > 64:
+        raise ValueError("pattern expands to more than 64 variants")
+    out = [tuple(v) for v in variants if v]
+    if not out:
+        raise ValueError("pattern matches nothing")
+    return out
+
+
+def _compile_any(pattern: Any) -> tuple[tuple[dict[str, Any], ...], ...]:
+    if isinstance(pattern, str):
+        return tuple(compile_pattern(pattern))
+    if isinstance(pattern, list) and pattern and all(isinstance(p, dict) for p in pattern):
+        return (tuple(pattern),)
+    if isinstance(pattern, list) and pattern and all(isinstance(p, str) for p in pattern):
+        return tuple(t for p in pattern for t in compile_pattern(p))
+    raise ValueError("pattern must be a string, a list of strings or a list of token dicts")
+
+
+def parse_rule(obj: Any, source: str = "") -> Rule:
+    """Turn one JSON object into a `Rule`, raising ValueError with the problem in one phrase."""
+    if not isinstance(obj, dict):
+        raise ValueError("a rule must be a JSON object")
+    unknown = set(obj) - KNOWN_KEYS
+    if unknown:
+        raise ValueError(f"unknown field(s) {', '.join(sorted(unknown))}")
+    rid = obj.get("id")
+    if not isinstance(rid, str) or not ID_RE.match(rid):
+        raise ValueError(f"id {rid!r} is not like 'label.subtype.01'")
+    label = obj.get("label")
+    all_labels = {**LABEL_SUBTYPES, **CUE_LABELS}
+    if label not in all_labels:
+        raise ValueError(f"label {label!r} is not in the taxonomy")
+    if not rid.startswith(label + "."):
+        raise ValueError(f"id {rid!r} does not start with its label {label!r}")
+    subtype = obj.get("subtype")
+    if subtype is not None and subtype not in all_labels[label]:
+        raise ValueError(f"subtype {subtype!r} is not a subtype of {label!r}")
+    if "pattern" not in obj:
+        raise ValueError("missing field 'pattern'")
+    for key in ("question", "negated"):
+        if key in obj and not isinstance(obj[key], bool):
+            raise ValueError(f"field {key!r} must be true or false")
+    polarity = obj.get("polarity")
+    if polarity not in (None, "solution", "problem"):
+        raise ValueError("field 'polarity' must be 'solution' or 'problem'")
+    weight = obj.get("weight", 1.0)
+    if not isinstance(weight, int | float):
+        raise ValueError("field 'weight' must be a number")
+    after = obj.get("after")
+    if after is not None and after not in LABEL_SUBTYPES:
+        raise ValueError(f"field 'after' must name a taxonomy label, not {after!r}")
+    if obj.get("person") not in (None, "first"):
+        raise ValueError("field 'person' must be 'first'")
+    max_words = obj.get("max_words")
+    if max_words is not None and (
+        not isinstance(max_words, int) or isinstance(max_words, bool) or max_words < 1
+    ):
+        raise ValueError("field 'max_words' must be a positive integer")
+    patterns = _compile_any(obj["pattern"])
+    return Rule(
+        id=rid,
+        label=label,
+        subtype=subtype,
+        patterns=patterns,
+        question=obj.get("question"),
+        negated=obj.get("negated"),
+        polarity=polarity,
+        weight=float(weight),
+        after=after,
+        person=obj.get("person"),
+        max_words=max_words,
+        source=source,
+        raw=obj,
+    )
+
+
+def _rule_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*.jsonl") if p.is_file())
+    return [path]
+
+
+def read_rule_lines(path: Path) -> Iterable[tuple[str, int, Any]]:
+    """Yield (file, line number, parsed JSON or the JSON error) for every non-blank line of a rule file."""
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"Cannot read pattern file {name}: {exc.__class__.__name__}.") from exc
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("//"):
+            continue
+        try:
+            yield name, lineno, json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield name, lineno, ValueError(f"invalid JSON ({exc.msg})")
+
+
+def validate_paths(paths: Sequence[Path], known_ids: Iterable[str] = ()) -> list[Problem]:
+    """Check rule files or directories: malformed lines, unknown labels, duplicate ids (with file:line).
+
+    `known_ids` are ids already defined elsewhere (the built-in rules): a `disable` line must name one of them
+    or one in these files; a new rule must not reuse one.
+    """
+    problems: list[Problem] = []
+    seen: dict[str, str] = {i: "built-in rules" for i in known_ids}
+    disables: list[tuple[str, int, str]] = []
+    for path in paths:
+        path = Path(path)
+        if not path.exists():
+            problems.append(Problem(str(path), 0, "no such file or directory"))
+            continue
+        for name, lineno, obj in _iter_files(path):
+            if isinstance(obj, Exception):
+                problems.append(Problem(name, lineno, str(obj)))
+                continue
+            if isinstance(obj, dict) and obj.get("disable") is True:
+                if not isinstance(obj.get("id"), str):
+                    problems.append(Problem(name, lineno, "a disable line needs an 'id'"))
+                else:
+                    disables.append((name, lineno, obj["id"]))
+                continue
+            try:
+                rule = parse_rule(obj, f"{name}:{lineno}")
+            except ValueError as exc:
+                problems.append(Problem(name, lineno, str(exc)))
+                continue
+            if rule.id in seen:
+                problems.append(Problem(name, lineno, f"duplicate id {rule.id!r} (first in {seen[rule.id]})"))
+            else:
+                seen[rule.id] = f"{name}:{lineno}"
+    for name, lineno, rid in disables:
+        if rid not in seen:
+            problems.append(Problem(name, lineno, f"disables unknown rule id {rid!r}"))
+    return problems
+
+
+def _iter_files(path: Path) -> Iterable[tuple[str, int, Any]]:
+    for f in _rule_files(path):
+        yield from read_rule_lines(f)
+
+
+def builtin_rule_lines(lang: str) -> list[tuple[str, int, Any]]:
+    """All lines of the packaged rule files of one language, in file order."""
+    root = files("tagger.patterns").joinpath(lang)
+    out: list[tuple[str, int, Any]] = []
+    names = sorted(p.name for p in root.iterdir() if p.name.endswith(".jsonl"))
+    for fname in names:
+        text = root.joinpath(fname).read_text(encoding="utf-8")
+        for lineno, line in enumerate(text.splitlines(), 1):
+            if line.strip():
+                out.append((f"tagger/patterns/{lang}/{fname}", lineno, json.loads(line)))
+    return out
+
+
+def load_rules(lang: str, extra: Sequence[Path] = ()) -> list[Rule]:
+    """The built-in rules of `lang`, plus rules added and minus rules disabled by `extra` files/dirs.
+
+    Raises `UserError` naming the file, line and problem of the first invalid line.
+    """
+    if lang not in ("nl", "en"):
+        raise UserError(f"Unsupported language {lang!r}; use 'nl' or 'en'.")
+    rules: dict[str, Rule] = {}
+    for name, lineno, obj in builtin_rule_lines(lang):
+        rule = parse_rule(obj, f"{name}:{lineno}")
+        if rule.id in rules:
+            raise UserError(f"{name}:{lineno}: duplicate id {rule.id!r}.")
+        rules[rule.id] = rule
+    builtin_ids = list(rules)
+    extra = [Path(p) for p in extra]
+    problems = validate_paths(extra, known_ids=builtin_ids)
+    if problems:
+        raise UserError(f"Invalid pattern file: {problems[0]}.")
+    for path in extra:
+        for name, lineno, obj in _iter_files(path):
+            if obj.get("disable") is True:
+                rules.pop(obj["id"], None)
+            else:
+                rule = parse_rule(obj, f"{name}:{lineno}")
+                rules[rule.id] = rule
+    return list(rules.values())
+
+
+def read_context(lang: str) -> dict[str, list[str]]:
+    """The context cue lists (negation, contrast, question words...) of one language."""
+    text = files("tagger.patterns").joinpath(lang, "context.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    return {k: v for k, v in data.items() if not k.startswith("_")}

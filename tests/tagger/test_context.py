@@ -1,0 +1,90 @@
+"""Context decides, not single words: negation, questions without a question mark, speakers, scale answers."""
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    ("text", "orientation"),
+    [
+        ("ik ben niet meer boos geworden", "solution"),
+        ("het lukt me niet", "problem"),
+        ("het gaat echt niet goed met me", "problem"),
+        ("ik heb geen ruzie meer gehad", "solution"),
+        ("ik kan het niet", "problem"),
+        ("het gaat een stuk beter", "solution"),
+        ("wat zou er anders zijn als het probleem weg is", "solution"),
+        ("goedemorgen", "neutral"),
+    ],
+)
+def test_negation_and_framing(nl, text: str, orientation: str) -> None:
+    assert nl.tag_one(text).orientation == orientation
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("heb je dat gemerkt", True),
+        ("kun je daar iets meer over vertellen", True),
+        ("wat gaat er beter", True),
+        ("waaraan zou je merken dat het beter gaat", True),
+        ("knap zeg hoe heb je dat gedaan", True),
+        ("wat knap dat je dat gedaan hebt", False),
+        ("dank je wel", False),
+        ("als je wilt mag je gaan zitten", False),
+        ("ik weet niet wat ik moet doen", False),
+    ],
+)
+def test_questions_without_question_mark(nl, text: str, question: bool) -> None:
+    assert nl.tag_one(text).is_question is question
+
+
+def test_english_question_without_mark(en) -> None:
+    assert en.tag_one("on a scale of 0 to 10 how confident are you").is_question
+    assert not en.tag_one("what a great idea").is_question
+
+
+def test_speaker_filters_labels(nl) -> None:
+    text = "wat gaat er beter"
+    assert nl.tag_one(text, "practitioner").labels == ["progress_question"]
+    assert nl.tag_one(text, "client").labels == []
+    assert nl.tag_one(text, None).labels == ["progress_question"]
+
+
+def test_scale_answer_links_to_question(nl) -> None:
+    results = nl.tag_conversation(
+        [
+            ("Op een schaal van 0 tot 10, hoe gemotiveerd ben je?", "practitioner"),
+            ("eh zes en een half denk ik", "client"),
+        ]
+    )
+    question, answer = results
+    assert question.tags[0].label == "scale_question"
+    assert question.tags[0].subtype == "motivation"
+    assert answer.scale_value == 6.5
+    tag = answer.tags[0]
+    assert (tag.label, tag.subtype, tag.value) == ("scale_answer", "motivation", 6.5)
+    assert "eh zes en een half denk ik"[tag.start_char : tag.end_char].startswith("zes")
+
+
+def test_bare_number_needs_a_scale_question(nl) -> None:
+    assert nl.tag_one("zeven", "client").labels == []
+    assert nl.tag_one("ik zit nu op een zeven", "client").scale_value == 7.0
+    assert nl.tag_one("ik ben 6 jaar getrouwd", "client").labels == []
+
+
+def test_tags_carry_rule_and_span(nl) -> None:
+    text = "Knap dat je dat hebt gedaan. Hoe heb je dat voor elkaar gekregen?"
+    result = nl.tag_one(text, "practitioner")
+    assert {(t.label, t.subtype) for t in result.tags} == {
+        ("compliment", "direct"),
+        ("compliment", "indirect"),
+    }
+    for tag in result.tags:
+        assert tag.rule.startswith("compliment.")
+        assert 0 <= tag.start_char < tag.end_char <= len(text)
+
+
+def test_empty_and_odd_input(nl) -> None:
+    assert nl.tag_one("").orientation == "neutral"
+    assert nl.tag_conversation([]) == []
+    assert nl.tag_one("ÉÉN Twee", "client").orientation in ("neutral", "solution", "problem")

@@ -1,0 +1,124 @@
+"""Rule files: unique ids, taxonomy labels, every rule hit by a case, validation with file:line, overrides."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import UserError
+from tagger import load_tagger
+from tagger.rules import builtin_rule_lines, load_rules, validate_paths
+from tagger.taxonomy import CUE_LABELS, LABEL_SUBTYPES
+
+ROOT = Path(__file__).resolve().parents[2]
+PATTERNS = ROOT / "tagger" / "patterns"
+ORG_RULE = (
+    '{"id": "compliment.direct.90", "label": "compliment", "subtype": "direct", "pattern": "top gedaan"}'
+)
+
+
+def _cases(lang: str) -> list[dict]:
+    rows = []
+    for path in (
+        ROOT / "tests/tagger/data" / f"dev_{lang}.jsonl",
+        ROOT / "tests/regression" / f"cases_{lang}.jsonl",
+    ):
+        rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return rows
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_builtin_rules_are_valid_and_unique(lang: str) -> None:
+    assert validate_paths([PATTERNS / lang]) == []
+    ids = [obj["id"] for _, _, obj in builtin_rule_lines(lang)]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_rules_use_taxonomy_labels(lang: str) -> None:
+    taxonomy = (
+        (ROOT.parent / "shared" / "spec" / "taxonomy.md").read_text(encoding="utf-8")
+        if (ROOT.parent / "shared" / "spec" / "taxonomy.md").exists()
+        else ""
+    )
+    for rule in load_rules(lang):
+        assert rule.label in LABEL_SUBTYPES or rule.label in CUE_LABELS
+        if rule.label in LABEL_SUBTYPES and taxonomy:
+            assert f"`{rule.label}`" in taxonomy
+        if rule.subtype:
+            assert rule.subtype in {**LABEL_SUBTYPES, **CUE_LABELS}[rule.label]
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_every_rule_is_hit_by_a_case(lang: str) -> None:
+    tagger = load_tagger(lang)
+    hit: set[str] = set()
+    for case in _cases(lang):
+        ctx = [c["text"] if isinstance(c, dict) else c for c in case.get("context", [])]
+        for analysis in tagger.analyse([*ctx, case["text"]]):
+            hit.update(h.rule.id for h in analysis.hits)
+    missing = sorted(r.id for r in load_rules(lang) if r.id not in hit)
+    assert missing == []
+
+
+def test_validation_names_file_line_and_problem(tmp_path: Path) -> None:
+    bad = tmp_path / "org.jsonl"
+    bad.write_text(
+        "\n".join(
+            [
+                ORG_RULE,
+                "{not json",
+                '{"id": "compliment.direct.90", "label": "compliment", "pattern": "super"}',
+                '{"id": "nonsense.any.01", "label": "nonsense", "pattern": "x"}',
+                '{"id": "goal_question.any.99", "label": "goal_question", "pattern": "x", "colour": 1}',
+                '{"id": "compliment.direct.91", "label": "compliment", "subtype": "loud", "pattern": "x"}',
+                '{"id": "nope.01", "disable": true}',
+            ]
+        ),
+        encoding="utf-8",
+    )
+    problems = [str(p) for p in validate_paths([bad], known_ids=["compliment.direct.01"])]
+    assert any(p.startswith(f"{bad}:2: invalid JSON") for p in problems)
+    assert any(p.startswith(f"{bad}:3: duplicate id") for p in problems)
+    assert any(p.startswith(f"{bad}:4: label") for p in problems)
+    assert any(p.startswith(f"{bad}:5: unknown field") for p in problems)
+    assert any(p.startswith(f"{bad}:6: subtype") for p in problems)
+    assert any(p.startswith(f"{bad}:7: disables unknown") for p in problems)
+    with pytest.raises(UserError, match=r"org\.jsonl:2"):
+        load_rules("nl", [bad])
+
+
+def test_organisation_rules_add_and_disable(tmp_path: Path) -> None:
+    org = tmp_path / "org"
+    org.mkdir()
+    (org / "extra.jsonl").write_text(
+        ORG_RULE + '\n{"id": "progress_question.any.01", "disable": true}\n',
+        encoding="utf-8",
+    )
+    tagger = load_tagger("nl", [org])
+    assert tagger.tag_one("top gedaan", "practitioner").tags[0].rule == "compliment.direct.90"
+    assert "progress_question.any.01" not in {t.rule for t in tagger.tag_one("wat gaat er beter").tags}
+    assert load_tagger("nl").tag_one("top gedaan", "practitioner").labels == []
+
+
+def test_cli_patterns_check(tmp_path: Path, capsys) -> None:
+    import argparse
+
+    from tagger.cli import register
+
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    args = parser.parse_args(["patterns", "check"])
+    assert args.func(args) == 0
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x"}\n', encoding="utf-8")
+    args = parser.parse_args(["patterns", "check", str(bad)])
+    assert args.func(args) == 1
+    assert f"{bad}:1:" in capsys.readouterr().err
+
+
+def test_display_names_cover_taxonomy() -> None:
+    names = json.loads((ROOT / "tagger" / "data" / "labels.json").read_text(encoding="utf-8"))
+    for key in [*LABEL_SUBTYPES, "solution", "problem", "neutral"]:
+        assert names[key]["nl"]
+        assert names[key]["en"]
