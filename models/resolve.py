@@ -122,7 +122,9 @@ def resolve_model(name_or_dir: str | None = None) -> ResolvedModel:
     candidate = Path(name_or_dir).expanduser()
     if candidate.is_dir():
         if not (candidate / "model.bin").is_file():
-            raise UserError(f"The model folder {candidate} has no model.bin; give a CTranslate2 model folder.")
+            raise UserError(
+                f"The model folder {candidate} has no model.bin; give a CTranslate2 model folder."
+            )
         return ResolvedModel(str(candidate.resolve()), f"dir:{candidate.name}", offline=True)
     if candidate.exists() or os.sep in name_or_dir:
         raise UserError(f"The model {name_or_dir} is neither a model folder nor a known model name.")

@@ -23,8 +23,27 @@ SAMPLE_RATE = 16_000
 MAX_DURATION_S = 4 * 3600
 #: Extensions `spiegel process` picks up from a folder.
 AUDIO_EXTENSIONS = frozenset(
-    {".wav", ".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".flac", ".wma", ".webm", ".mp4", ".mov",
-     ".mkv", ".avi", ".3gp", ".amr", ".aiff", ".aif", ".caf"}
+    {
+        ".wav",
+        ".mp3",
+        ".m4a",
+        ".aac",
+        ".ogg",
+        ".oga",
+        ".opus",
+        ".flac",
+        ".wma",
+        ".webm",
+        ".mp4",
+        ".mov",
+        ".mkv",
+        ".avi",
+        ".3gp",
+        ".amr",
+        ".aiff",
+        ".aif",
+        ".caf",
+    }
 )
 
 
@@ -101,6 +120,8 @@ def decode(path: Path, keep_channels: bool = False, max_duration_s: float = MAX_
         raise UserError(f"{path.name}: the file contains no audio.")
     seconds = samples.size / SAMPLE_RATE
     if seconds > max_duration_s:
-        raise UserError(f"{path.name}: the recording is longer than the limit of {max_duration_s / 3600:.0f} hours.")
+        raise UserError(
+            f"{path.name}: the recording is longer than the limit of {max_duration_s / 3600:.0f} hours."
+        )
     log.debug("decoded %.1f s of audio (%d channel(s))", seconds, n_channels)
     return DecodedAudio(samples=samples, channels=channels, duration_s=seconds)

@@ -26,20 +26,28 @@ Database: --db, else $SPIEGEL_DB, else a file in your user data folder. Nothing 
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=Path, help="DuckDB database file (default: $SPIEGEL_DB or your data folder)")
+    parser.add_argument(
+        "--db", type=Path, help="DuckDB database file (default: $SPIEGEL_DB or your data folder)"
+    )
 
 
 def _add_session_options(parser: argparse.ArgumentParser, language_default: str) -> None:
     _add_db(parser)
     parser.add_argument(
-        "--language", choices=["nl", "en", "auto"], default=language_default,
+        "--language",
+        choices=["nl", "en", "auto"],
+        default=language_default,
         help=f"language of the conversation (default: {language_default})",
     )
     parser.add_argument("--practitioner", metavar="NAME", help="name of the practitioner (hulpverlener)")
     parser.add_argument("--client", dest="client_code", metavar="CODE", help="client code (no names: a code)")
     parser.add_argument("--recorded-at", metavar="DATE", help="date of the session, e.g. 2026-09-14")
     parser.add_argument(
-        "--patterns", type=Path, action="append", default=[], metavar="FILE_OR_DIR",
+        "--patterns",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE_OR_DIR",
         help="extra tagger rule files of your organisation (add or disable rules by id); repeatable",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
@@ -53,7 +61,10 @@ def _report_outcomes(outcomes: Sequence) -> int:
             failed += 1
             print(outcome.error, file=sys.stderr)
         elif outcome.created:
-            print(f"{outcome.path.name}: stored as session {outcome.session_id} ({outcome.seconds:.1f} s).", file=sys.stderr)
+            print(
+                f"{outcome.path.name}: stored as session {outcome.session_id} ({outcome.seconds:.1f} s).",
+                file=sys.stderr,
+            )
         else:
             print(f"{outcome.path.name}: already stored as session {outcome.session_id}.", file=sys.stderr)
     return 1 if failed else 0
@@ -63,8 +74,14 @@ def _options(args: argparse.Namespace, **extra: object):
     from pipeline.process import ProcessOptions
 
     return ProcessOptions(
-        db=args.db, language=args.language, practitioner=args.practitioner, client_code=args.client_code,
-        recorded_at=args.recorded_at, patterns=tuple(args.patterns), progress=not args.no_progress, **extra,
+        db=args.db,
+        language=args.language,
+        practitioner=args.practitioner,
+        client_code=args.client_code,
+        recorded_at=args.recorded_at,
+        patterns=tuple(args.patterns),
+        progress=not args.no_progress,
+        **extra,
     )
 
 
@@ -150,11 +167,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("process", help="transcribe, diarize, tag and store recordings (files or folders)")
     p.add_argument("audio", nargs="+", type=Path, metavar="AUDIO", help="audio/video files or folders")
     _add_session_options(p, "nl")
-    p.add_argument("--model", metavar="NAME_OR_DIR", help="Whisper model: a CTranslate2 folder, or a faster-whisper "
-                   "name (downloads!); default: the bundled multilingual base model, offline")
-    p.add_argument("--speakers", type=int, metavar="N", help="number of speakers, when automatic counting is wrong")
+    p.add_argument(
+        "--model",
+        metavar="NAME_OR_DIR",
+        help="Whisper model: a CTranslate2 folder, or a faster-whisper "
+        "name (downloads!); default: the bundled multilingual base model, offline",
+    )
+    p.add_argument(
+        "--speakers", type=int, metavar="N", help="number of speakers, when automatic counting is wrong"
+    )
     p.add_argument("--channels", action="store_true", help="stereo recording with one microphone per person")
-    p.add_argument("--fast", action="store_true", help="batched decoding: about twice as fast, slightly less accurate")
+    p.add_argument(
+        "--fast", action="store_true", help="batched decoding: about twice as fast, slightly less accurate"
+    )
     p.set_defaults(func=cmd_process)
 
     p = sub.add_parser("import", help="import existing transcripts (Naam: tekst, WebVTT, SRT, JSON)")

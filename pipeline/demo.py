@@ -38,9 +38,13 @@ def sample_recordings() -> list[SampleRecording]:
     if any(not (audio_dir / f"{s.stem}.wav").exists() for s in sessions):
         result = subprocess.run([sys.executable, str(SAMPLES / "make_audio.py")], check=False, cwd=REPO_ROOT)
         if result.returncode != 0:
-            raise UserError("The sample audio could not be generated; is espeak-ng installed? Run the setup again.")
+            raise UserError(
+                "The sample audio could not be generated; is espeak-ng installed? Run the setup again."
+            )
     return [
-        SampleRecording(audio_dir / f"{s.stem}.wav", json.loads(s.read_text(encoding="utf-8")).get("meta", {}))
+        SampleRecording(
+            audio_dir / f"{s.stem}.wav", json.loads(s.read_text(encoding="utf-8")).get("meta", {})
+        )
         for s in sessions
         if (audio_dir / f"{s.stem}.wav").exists()
     ]

@@ -13,7 +13,11 @@ from pathlib import Path
 from pipeline import store
 
 EXPORTED = (*store.TABLES, "session_metrics")
-_COPY_OPTIONS = {"csv": "(FORMAT csv, HEADER true)", "parquet": "(FORMAT parquet)", "json": "(FORMAT json, ARRAY true)"}
+_COPY_OPTIONS = {
+    "csv": "(FORMAT csv, HEADER true)",
+    "parquet": "(FORMAT parquet)",
+    "json": "(FORMAT json, ARRAY true)",
+}
 
 
 def export_all(db: Path | None, fmt: str, out_dir: Path) -> list[Path]:

@@ -73,7 +73,9 @@ def read_text(path: Path, content: str) -> ImportedTranscript:
             last = turns[-1]
             turns[-1] = Turn(last.speaker, f"{last.text} {line}", last.start_s)
         else:
-            raise UserError(f"{path.name}, line {number}: expected 'Name: text' (a speaker name, a colon, then the text).")
+            raise UserError(
+                f"{path.name}, line {number}: expected 'Name: text' (a speaker name, a colon, then the text)."
+            )
     if not turns:
         raise UserError(f"{path.name}: no 'Name: text' lines found.")
     # Times in a text transcript mark starts only: a turn ends where the next begins.
@@ -84,7 +86,9 @@ def read_text(path: Path, content: str) -> ImportedTranscript:
         ]
         if turns[-1].end_s is None:
             last = turns[-1]
-            turns[-1] = Turn(last.speaker, last.text, last.start_s, last.start_s + max(1.0, len(last.text) / 15))
+            turns[-1] = Turn(
+                last.speaker, last.text, last.start_s, last.start_s + max(1.0, len(last.text) / 15)
+            )
     else:
         turns = [Turn(t.speaker, t.text) for t in turns]
     return ImportedTranscript(turns)
@@ -147,13 +151,21 @@ def read_json(path: Path, content: str) -> ImportedTranscript:
     except json.JSONDecodeError as error:
         raise UserError(f"{path.name}, line {error.lineno}: not valid JSON ({error.msg}).") from error
     if not isinstance(data, dict) or data.get("format") != TRANSCRIPT_FORMAT:
-        raise UserError(f"{path.name}: not a Gespreksspiegel transcript (the field format must be {TRANSCRIPT_FORMAT!r}).")
+        raise UserError(
+            f"{path.name}: not a Gespreksspiegel transcript (the field format must be {TRANSCRIPT_FORMAT!r})."
+        )
     turns = []
     for i, item in enumerate(data.get("utterances") or []):
         if not isinstance(item, dict) or not str(item.get("text", "")).strip() or not item.get("speaker"):
             raise UserError(f"{path.name}: utterance {i} needs a speaker and a text.")
         turns.append(
-            Turn(str(item["speaker"]), str(item["text"]).strip(), item.get("start_s"), item.get("end_s"), item.get("role"))
+            Turn(
+                str(item["speaker"]),
+                str(item["text"]).strip(),
+                item.get("start_s"),
+                item.get("end_s"),
+                item.get("role"),
+            )
         )
     if not turns:
         raise UserError(f"{path.name}: the transcript has no utterances.")

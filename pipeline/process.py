@@ -243,7 +243,9 @@ def _imported_utterances(imported: ImportedTranscript) -> list[Utterance]:
     return utterances
 
 
-def _fixed_roles(imported: ImportedTranscript, practitioner: str | None, path: Path) -> dict[str, Role] | None:
+def _fixed_roles(
+    imported: ImportedTranscript, practitioner: str | None, path: Path
+) -> dict[str, Role] | None:
     speakers = list(dict.fromkeys(t.speaker for t in imported.turns))
     if practitioner:
         wanted = practitioner.strip().casefold()
@@ -271,12 +273,16 @@ def transcript_from_file(path: Path, options: ProcessOptions) -> tuple[Transcrip
         language = imported.language or guess_language([t.text for t in imported.turns[:200]])
     utterances = _imported_utterances(imported)
     fixed = _fixed_roles(imported, options.practitioner, path)
-    tagged, confidence, warnings = tag_and_assign_roles(utterances, language, options.patterns, fixed_roles=fixed)
+    tagged, confidence, warnings = tag_and_assign_roles(
+        utterances, language, options.patterns, fixed_roles=fixed
+    )
     meta_in = imported.meta
     has_times = all(u.start_s is not None and u.end_s is not None for u in utterances)
     duration = max((u.end_s or 0.0) for u in utterances) if has_times else None
-    practitioner_name = options.practitioner or meta_in.get("practitioner") or next(
-        (t.utterance.speaker for t in tagged if t.utterance.role == Role.PRACTITIONER), None
+    practitioner_name = (
+        options.practitioner
+        or meta_in.get("practitioner")
+        or next((t.utterance.speaker for t in tagged if t.utterance.role == Role.PRACTITIONER), None)
     )
     if not has_times:
         warnings.append("no_times")
@@ -297,7 +303,8 @@ def transcript_from_file(path: Path, options: ProcessOptions) -> tuple[Transcrip
     # Internal timed utterances need an end per utterance for durations; without all times, drop them all.
     if not has_times:
         tagged = [
-            TaggedUtterance(dataclasses.replace(t.utterance, start_s=None, end_s=None), t.result) for t in tagged
+            TaggedUtterance(dataclasses.replace(t.utterance, start_s=None, end_s=None), t.result)
+            for t in tagged
         ]
     return Transcript(meta, tagged), ("transcript" if fixed is not None else "auto")
 
@@ -337,7 +344,11 @@ class _Progress:
             from tqdm import tqdm
 
             self._bar = tqdm(
-                total=round(total_s, 1), desc=name[:40], unit="s", unit_scale=False, leave=True,
+                total=round(total_s, 1),
+                desc=name[:40],
+                unit="s",
+                unit_scale=False,
+                leave=True,
                 bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s [{elapsed}<{remaining}] {postfix}",
             )
 

@@ -22,12 +22,30 @@ from pipeline.errors import UserError
 from pipeline.schema import Transcript
 
 TECHNIQUE_LABELS = (
-    "compliment", "scale_question", "scale_answer", "exception_question", "exception_report", "miracle_question",
-    "coping_question", "goal_question", "progress_question", "more_question", "relationship_question",
+    "compliment",
+    "scale_question",
+    "scale_answer",
+    "exception_question",
+    "exception_report",
+    "miracle_question",
+    "coping_question",
+    "goal_question",
+    "progress_question",
+    "more_question",
+    "relationship_question",
     "problem_question",
 )
-HIGHLIGHT_LABELS = frozenset({"compliment", "miracle_question", "exception_question", "exception_report",
-                              "coping_question", "scale_question", "more_question"})
+HIGHLIGHT_LABELS = frozenset(
+    {
+        "compliment",
+        "miracle_question",
+        "exception_question",
+        "exception_report",
+        "coping_question",
+        "scale_question",
+        "more_question",
+    }
+)
 
 
 @cache
@@ -54,7 +72,9 @@ def label_names(language: str) -> dict[str, str]:
 def warning_texts(language: str) -> dict[str, str]:
     """The dashboard's translations of warning codes, so report and dashboard say the same thing."""
     try:
-        data = json.loads(resources.files("dashboard").joinpath(f"locales/{language}.json").read_text(encoding="utf-8"))
+        data = json.loads(
+            resources.files("dashboard").joinpath(f"locales/{language}.json").read_text(encoding="utf-8")
+        )
     except (FileNotFoundError, ModuleNotFoundError):
         return {}
     return {key.removeprefix("warning."): value for key, value in data.items() if key.startswith("warning.")}
@@ -89,8 +109,12 @@ def build_markdown(db: Path | None, session_id: str, language: str = "nl") -> st
     lines = [f"# {tx['title']}", ""]
     duration = f"{meta.duration_s / 60:.0f} {tx['minutes']}" if meta.duration_s else tx["unknown"]
     for key, value in (
-        ("session", session_id), ("date", meta.recorded_at), ("practitioner", meta.practitioner),
-        ("client", meta.client_code), ("duration", duration), ("language", meta.language),
+        ("session", session_id),
+        ("date", meta.recorded_at),
+        ("practitioner", meta.practitioner),
+        ("client", meta.client_code),
+        ("duration", duration),
+        ("language", meta.language),
         ("source", meta.source_name),
     ):
         lines.append(f"- **{tx[key]}:** {esc(str(value)) if value else tx['unknown']}")
@@ -101,10 +125,21 @@ def build_markdown(db: Path | None, session_id: str, language: str = "nl") -> st
     if not any(t.utterance.start_s is not None for t in transcript.utterances):
         lines += ["", f"_{tx['no_times']}_"]
 
-    lines += ["", f"## {tx['metrics']}", "", f"| | {tx['practitioner_role']} | {tx['client_role']} | {tx['all']} |",
-              "|---|---|---|---|"]
-    for key in ("solution_talk_ratio", "solution_talk_ratio_count", "talk_share", "question_share",
-                "problem_question_share", "exception_followup_rate"):
+    lines += [
+        "",
+        f"## {tx['metrics']}",
+        "",
+        f"| | {tx['practitioner_role']} | {tx['client_role']} | {tx['all']} |",
+        "|---|---|---|---|",
+    ]
+    for key in (
+        "solution_talk_ratio",
+        "solution_talk_ratio_count",
+        "talk_share",
+        "question_share",
+        "problem_question_share",
+        "exception_followup_rate",
+    ):
         cells = [_pct(metrics.get(role, {}).get(key)) for role in ("practitioner", "client", "all")]
         lines.append(f"| {tx[key]} | " + " | ".join(cells) + " |")
     first = metrics.get("all", {}).get("first_solution_turn_s")
@@ -131,7 +166,9 @@ def build_markdown(db: Path | None, session_id: str, language: str = "nl") -> st
         labels = [g.label for g in tagged.result.tags if g.label in HIGHLIGHT_LABELS]
         if labels:
             shown = ", ".join(dict.fromkeys(names.get(label, label) for label in labels))
-            lines.append(f"- {_clock(tagged.utterance.start_s)} **{esc(shown)}** — {esc(tagged.utterance.text)}")
+            lines.append(
+                f"- {_clock(tagged.utterance.start_s)} **{esc(shown)}** — {esc(tagged.utterance.text)}"
+            )
 
     lines += ["", f"## {tx['transcript']}", ""]
     for tagged in transcript.utterances:
@@ -186,10 +223,14 @@ def markdown_to_html(markdown: str, title: str) -> str:
         body.append("</ul>")
     if in_table:
         body.append("</table>")
-    style = ("body{font-family:sans-serif;max-width:52em;margin:2em auto;line-height:1.45;color:#222}"
-             "table{border-collapse:collapse}td{border:1px solid #ccc;padding:.25em .6em}h1{color:#1f5f8b}")
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+    style = (
+        "body{font-family:sans-serif;max-width:52em;margin:2em auto;line-height:1.45;color:#222}"
+        "table{border-collapse:collapse}td{border:1px solid #ccc;padding:.25em .6em}h1{color:#1f5f8b}"
+    )
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )
 
 
 def _chromium() -> str:
@@ -213,10 +254,23 @@ def write_report(db: Path | None, session_id: str, fmt: str, out: Path, language
             page = Path(tmp) / "report.html"
             page.write_text(content, encoding="utf-8")
             result = subprocess.run(
-                [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--no-pdf-header-footer",
-                 f"--user-data-dir={tmp}/profile", f"--print-to-pdf={staged}", page.as_uri()],
-                capture_output=True, timeout=120, check=False,
+                [
+                    _chromium(),
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                    "--no-pdf-header-footer",
+                    f"--user-data-dir={tmp}/profile",
+                    f"--print-to-pdf={staged}",
+                    page.as_uri(),
+                ],
+                capture_output=True,
+                timeout=120,
+                check=False,
             )
             if result.returncode != 0 or not staged.exists():
                 raise UserError("Chromium could not print the report to PDF; use --format html instead.")

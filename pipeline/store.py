@@ -66,9 +66,13 @@ def connect(db: str | Path | None = None, read_only: bool = False) -> Iterator[d
             raise UserError(
                 f"The database {path.name} is in use by another Gespreksspiegel program; close it and try again."
             ) from error
-        raise UserError(f"The database {path.name} could not be opened; it may be damaged or not a database.") from error
+        raise UserError(
+            f"The database {path.name} could not be opened; it may be damaged or not a database."
+        ) from error
     except duckdb.Error as error:
-        raise UserError(f"The database {path.name} could not be opened; it may be damaged or not a database.") from error
+        raise UserError(
+            f"The database {path.name} could not be opened; it may be damaged or not a database."
+        ) from error
     try:
         if not read_only:
             con.execute(SCHEMA_SQL)
@@ -108,12 +112,22 @@ def _parse_date(value: str | None) -> dt.date | None:
         raise UserError(f"The date {value!r} is not a date like 2026-09-14.") from error
 
 
-def _insert_content(con: duckdb.DuckDBPyConnection, session_id: str, utterances: Sequence[TaggedUtterance]) -> None:
+def _insert_content(
+    con: duckdb.DuckDBPyConnection, session_id: str, utterances: Sequence[TaggedUtterance]
+) -> None:
     """Utterances, tags and words of one session (the caller holds the transaction)."""
     utterance_rows = [
         (
-            session_id, t.utterance.idx, t.utterance.speaker, str(t.utterance.role), t.utterance.start_s,
-            t.utterance.end_s, t.utterance.text, str(t.result.orientation), t.result.is_question, t.result.scale_value,
+            session_id,
+            t.utterance.idx,
+            t.utterance.speaker,
+            str(t.utterance.role),
+            t.utterance.start_s,
+            t.utterance.end_s,
+            t.utterance.text,
+            str(t.result.orientation),
+            t.result.is_question,
+            t.result.scale_value,
         )
         for t in utterances
     ]
@@ -135,7 +149,9 @@ def _insert_content(con: duckdb.DuckDBPyConnection, session_id: str, utterances:
         con.executemany("INSERT INTO words VALUES (?, ?, ?, ?, ?, ?, ?)", word_rows)
 
 
-def _speaker_rows(session_id: str, utterances: Sequence[TaggedUtterance], source: str) -> list[tuple[str, str, str, str]]:
+def _speaker_rows(
+    session_id: str, utterances: Sequence[TaggedUtterance], source: str
+) -> list[tuple[str, str, str, str]]:
     roles: dict[str, str] = {}
     for t in utterances:
         roles.setdefault(t.utterance.speaker, str(t.utterance.role))
@@ -162,9 +178,21 @@ def save_transcript(
                    role_confidence, warnings)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp, ?, ?, ?, ?, ?, ?)""",
             [
-                session_id, meta.source_sha256, meta.source_name, _parse_date(meta.recorded_at), meta.practitioner,
-                meta.client_code, meta.language, meta.duration_s, meta.asr_model, meta.source_kind, has_times,
-                json.dumps(meta.asr_options), meta.num_speakers, meta.role_confidence, list(meta.warnings),
+                session_id,
+                meta.source_sha256,
+                meta.source_name,
+                _parse_date(meta.recorded_at),
+                meta.practitioner,
+                meta.client_code,
+                meta.language,
+                meta.duration_s,
+                meta.asr_model,
+                meta.source_kind,
+                has_times,
+                json.dumps(meta.asr_options),
+                meta.num_speakers,
+                meta.role_confidence,
+                list(meta.warnings),
             ],
         )
         _insert_content(con, session_id, transcript.utterances)
@@ -199,7 +227,14 @@ def replace_content(
                 [(session_id, spk, role, source) for spk, (role, source) in speaker_roles.items()],
             )
         for column, value in (session_updates or {}).items():
-            if column not in {"role_confidence", "num_speakers", "warnings", "practitioner", "client_code", "recorded_at"}:
+            if column not in {
+                "role_confidence",
+                "num_speakers",
+                "warnings",
+                "practitioner",
+                "client_code",
+                "recorded_at",
+            }:
                 raise ValueError(f"not an updatable session column: {column}")
             con.execute(f"UPDATE sessions SET {column} = ? WHERE session_id = ?", [value, session_id])
 
@@ -229,9 +264,19 @@ def load_transcript(con: duckdb.DuckDBPyConnection, session_id: str) -> Transcri
     if row is None:
         raise UserError(f"There is no session {session_id} in this database.")
     meta = SessionMeta(
-        source_sha256=row[0], source_name=row[1], language=row[2], duration_s=row[3], asr_model=row[4],
-        recorded_at=row[5], practitioner=row[6], client_code=row[7], source_kind=row[8], role_confidence=row[9],
-        num_speakers=row[10], warnings=list(row[11] or []), asr_options=json.loads(row[12]) if row[12] else {},
+        source_sha256=row[0],
+        source_name=row[1],
+        language=row[2],
+        duration_s=row[3],
+        asr_model=row[4],
+        recorded_at=row[5],
+        practitioner=row[6],
+        client_code=row[7],
+        source_kind=row[8],
+        role_confidence=row[9],
+        num_speakers=row[10],
+        warnings=list(row[11] or []),
+        asr_options=json.loads(row[12]) if row[12] else {},
     )
     words: dict[int, list[Word]] = {}
     for idx, start, end, text, prob in con.execute(

@@ -78,7 +78,9 @@ def load_whisper(path_or_name: str, local_only: bool) -> Any:
             local_files_only=local_only,
         )
     except Exception as error:  # faster-whisper raises many kinds; the user needs one sentence
-        raise UserError(f"The speech model {path_or_name!r} could not be loaded ({type(error).__name__}).") from error
+        raise UserError(
+            f"The speech model {path_or_name!r} could not be loaded ({type(error).__name__})."
+        ) from error
 
 
 def transcribe(
@@ -94,7 +96,9 @@ def transcribe(
     from faster_whisper import BatchedInferencePipeline
     from faster_whisper.vad import VadOptions
 
-    vad = VadOptions(min_silence_duration_ms=options.vad_min_silence_ms, speech_pad_ms=options.vad_speech_pad_ms)
+    vad = VadOptions(
+        min_silence_duration_ms=options.vad_min_silence_ms, speech_pad_ms=options.vad_speech_pad_ms
+    )
     common: dict[str, Any] = {
         "language": options.language,
         "beam_size": options.beam_size,
@@ -112,7 +116,9 @@ def transcribe(
     }
     if options.batched:
         pipeline = BatchedInferencePipeline(model=model)
-        common["no_repeat_ngram_size"] = max(options.no_repeat_ngram_size, options.batched_no_repeat_ngram_size)
+        common["no_repeat_ngram_size"] = max(
+            options.no_repeat_ngram_size, options.batched_no_repeat_ngram_size
+        )
         segments_iter, info = pipeline.transcribe(audio, batch_size=options.batch_size, **common)
     else:
         segments_iter, info = model.transcribe(

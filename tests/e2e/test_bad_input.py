@@ -11,7 +11,10 @@ from tests.conftest import REPO, run_spiegel
 def counts(db) -> dict[str, int]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("sessions", "utterances", "tags")}
+        return {
+            t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("sessions", "utterances", "tags")
+        }
     finally:
         con.close()
 
@@ -65,7 +68,9 @@ def test_usage_error_exits_2(tmp_path):
 def test_import_unknown_practitioner_is_one_sentence(tmp_path, db_with_one_session):
     transcript = tmp_path / "g.txt"
     transcript.write_text("Marloes: Wat gaat er beter?\nDaan: Ik slaap beter.\n", encoding="utf-8")
-    result = run_spiegel("import", str(transcript), "--db", str(db_with_one_session), "--practitioner", "Kees")
+    result = run_spiegel(
+        "import", str(transcript), "--db", str(db_with_one_session), "--practitioner", "Kees"
+    )
     assert result.returncode == 1
     assert_one_plain_sentence(result.stderr, "no speaker is called")
 

@@ -10,7 +10,19 @@ import pytest
 
 from tests.conftest import REPO, run_spiegel
 
-COMMANDS = ["process", "import", "tag", "dashboard", "export", "report", "delete", "demo", "eval", "roles", "enroll"]
+COMMANDS = [
+    "process",
+    "import",
+    "tag",
+    "dashboard",
+    "export",
+    "report",
+    "delete",
+    "demo",
+    "eval",
+    "roles",
+    "enroll",
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -46,13 +58,18 @@ def family_text(tmp_path):
 
 def test_import_names_practitioner_and_clients(tmp_path, family_text):
     db = tmp_path / "s.duckdb"
-    result = run_spiegel("import", str(family_text), "--db", str(db), "--practitioner", "Joke", "--client", "G-7")
+    result = run_spiegel(
+        "import", str(family_text), "--db", str(db), "--practitioner", "Joke", "--client", "G-7"
+    )
     assert result.returncode == 0, result.stderr
     roles = dict(query(db, "SELECT speaker, role FROM speakers"))
     assert roles == {"Joke": "practitioner", "Moeder": "client", "Tim": "client"}
     assert query(db, "SELECT count(*) FROM utterances WHERE role IS NULL")[0][0] == 0
     assert query(db, "SELECT client_code, practitioner, has_times FROM sessions") == [("G-7", "Joke", False)]
-    values = [v for (v,) in query(db, "SELECT scale_value FROM utterances WHERE scale_value IS NOT NULL ORDER BY idx")]
+    values = [
+        v
+        for (v,) in query(db, "SELECT scale_value FROM utterances WHERE scale_value IS NOT NULL ORDER BY idx")
+    ]
     assert values == [4.0, 6.0]
     # the same file again: still one session
     again = run_spiegel("import", str(family_text), "--db", str(db), "--practitioner", "Joke")
@@ -123,5 +140,7 @@ def test_sample_transcripts_import(tmp_path):
     db = tmp_path / "s.duckdb"
     result = run_spiegel("import", str(REPO / "samples/sessions"), "--db", str(db))
     assert result.returncode == 0, result.stderr
-    assert query(db, "SELECT count(*) FROM sessions")[0][0] == len(list((REPO / "samples/sessions").glob("*.json")))
+    assert query(db, "SELECT count(*) FROM sessions")[0][0] == len(
+        list((REPO / "samples/sessions").glob("*.json"))
+    )
     assert query(db, "SELECT DISTINCT language FROM sessions ORDER BY 1") == [("en",), ("nl",)]

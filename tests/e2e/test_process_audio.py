@@ -34,8 +34,17 @@ def processed(sample_audio, tmp_path_factory):
     recording = folder / "nl_eerste_gesprek.wav"
     recording.write_bytes((sample_audio / "nl_eerste_gesprek.wav").read_bytes())
     result = run_spiegel(
-        "process", str(recording), "--db", str(db),
-        "--practitioner", "Sanne", "--client", "K-017", "--recorded-at", "2026-09-14", offline=True,
+        "process",
+        str(recording),
+        "--db",
+        str(db),
+        "--practitioner",
+        "Sanne",
+        "--client",
+        "K-017",
+        "--recorded-at",
+        "2026-09-14",
+        offline=True,
     )
     assert result.returncode == 0, result.stderr
     return db, result, recording
@@ -48,7 +57,8 @@ def test_offline_process_stores_one_full_session(processed):
         (1, "Sanne", "K-017")
     ]
     n, missing_role, missing_orientation = query(
-        db, "SELECT count(*), count(*) FILTER (WHERE role IS NULL), count(*) FILTER (WHERE orientation IS NULL) FROM utterances"
+        db,
+        "SELECT count(*), count(*) FILTER (WHERE role IS NULL), count(*) FILTER (WHERE orientation IS NULL) FROM utterances",
     )[0]
     assert n >= 15
     assert missing_role == 0 and missing_orientation == 0

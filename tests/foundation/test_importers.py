@@ -18,7 +18,11 @@ def write(tmp_path, name: str, content: str):
 
 
 def test_plain_text_with_continuation_lines(tmp_path):
-    path = write(tmp_path, "g.txt", "Marloes: Fijn dat je er bent.\nDaan: Ja.\nIk was wel zenuwachtig.\nMarloes: Wat wil je bereiken?\n")
+    path = write(
+        tmp_path,
+        "g.txt",
+        "Marloes: Fijn dat je er bent.\nDaan: Ja.\nIk was wel zenuwachtig.\nMarloes: Wat wil je bereiken?\n",
+    )
     turns = read_transcript(path).turns
     assert [t.speaker for t in turns] == ["Marloes", "Daan", "Marloes"]
     assert turns[1].text == "Ja. Ik was wel zenuwachtig."
@@ -26,7 +30,11 @@ def test_plain_text_with_continuation_lines(tmp_path):
 
 
 def test_plain_text_with_times(tmp_path):
-    path = write(tmp_path, "g.txt", "[00:00] Marloes: Goedemorgen.\n[00:04] Daan: Hoi.\n[01:02] Marloes: Wat gaat er beter?\n")
+    path = write(
+        tmp_path,
+        "g.txt",
+        "[00:00] Marloes: Goedemorgen.\n[00:04] Daan: Hoi.\n[01:02] Marloes: Wat gaat er beter?\n",
+    )
     turns = read_transcript(path).turns
     assert [t.start_s for t in turns] == [0.0, 4.0, 62.0]
     assert turns[0].end_s == 4.0
@@ -49,8 +57,15 @@ def test_srt_with_names(tmp_path):
 
 
 def test_own_json_keeps_roles_and_meta(tmp_path):
-    data = {"format": "gespreksspiegel-transcript", "version": 1, "meta": {"language": "en", "client_code": "K-1"},
-            "utterances": [{"speaker": "A", "role": "practitioner", "text": "Hi."}, {"speaker": "B", "role": "client", "text": "Hello."}]}
+    data = {
+        "format": "gespreksspiegel-transcript",
+        "version": 1,
+        "meta": {"language": "en", "client_code": "K-1"},
+        "utterances": [
+            {"speaker": "A", "role": "practitioner", "text": "Hi."},
+            {"speaker": "B", "role": "client", "text": "Hello."},
+        ],
+    }
     imported = read_transcript(write(tmp_path, "g.json", json.dumps(data)))
     assert imported.language == "en" and imported.presplit
     assert [t.role for t in imported.turns] == ["practitioner", "client"]
@@ -61,9 +76,9 @@ def test_own_json_keeps_roles_and_meta(tmp_path):
     [
         ("leeg.txt", "", "empty"),
         ("los.txt", "gewoon een zin zonder spreker\n", "line 1"),
-        ("kapot.json", "{\"format\": ", "line 1"),
+        ("kapot.json", '{"format": ', "line 1"),
         ("fout.vtt", "geen webvtt\n", "WEBVTT"),
-        ("anders.json", "{\"hello\": 1}", "not a Gespreksspiegel transcript"),
+        ("anders.json", '{"hello": 1}', "not a Gespreksspiegel transcript"),
     ],
 )
 def test_bad_transcripts_give_one_sentence(tmp_path, name, content, message):
@@ -81,7 +96,13 @@ def test_binary_file_is_refused(tmp_path):
 
 def test_sentence_split_and_language_guess():
     assert split_sentences("Goed gedaan! Hoe heb je dat gedaan? Echt knap.") == [
-        "Goed gedaan!", "Hoe heb je dat gedaan?", "Echt knap."]
+        "Goed gedaan!",
+        "Hoe heb je dat gedaan?",
+        "Echt knap.",
+    ]
     assert split_sentences("bijv. dit blijft één zin") == ["bijv. dit blijft één zin"]
     assert guess_language(["Wat zou er anders zijn als het probleem weg is?", "Ik weet het niet."]) == "nl"
-    assert guess_language(["What would be different if the problem was gone?", "I don't know, to be honest."]) == "en"
+    assert (
+        guess_language(["What would be different if the problem was gone?", "I don't know, to be honest."])
+        == "en"
+    )

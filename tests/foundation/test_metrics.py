@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from pipeline import store
-from pipeline.schema import Orientation, Role, SessionMeta, Tag, TaggedUtterance, TagResult, Transcript, Utterance
+from pipeline.schema import (
+    Orientation,
+    Role,
+    SessionMeta,
+    Tag,
+    TaggedUtterance,
+    TagResult,
+    Transcript,
+    Utterance,
+)
 
 P, C = Role.PRACTITIONER, Role.CLIENT
 S, PR, N = Orientation.SOLUTION, Orientation.PROBLEM, Orientation.NEUTRAL
@@ -17,14 +26,14 @@ def tag(label: str, subtype: str | None = None, value: float | None = None) -> T
 
 # (role, start, end, orientation, is_question, tags, scale_value)
 ROWS = [
-    (P, 0, 10, N, False, (), None),                                   # greeting
-    (C, 10, 30, PR, False, (), None),                                 # complaint
+    (P, 0, 10, N, False, (), None),  # greeting
+    (C, 10, 30, PR, False, (), None),  # complaint
     (P, 30, 35, S, True, (tag("scale_question", "progress"),), None),  # first solution question at 30 s
     (C, 35, 40, S, False, (tag("scale_answer", "progress", 4.0),), 4.0),
     (P, 40, 45, PR, True, (tag("problem_question"),), None),
     (C, 45, 55, S, False, (tag("exception_report"),), None),
-    (P, 55, 60, S, False, (tag("compliment", "direct"),), None),       # follows the exception up
-    (C, 60, 70, S, False, (tag("exception_report"),), None),          # not followed up: session ends
+    (P, 55, 60, S, False, (tag("compliment", "direct"),), None),  # follows the exception up
+    (C, 60, 70, S, False, (tag("exception_report"),), None),  # not followed up: session ends
 ]
 
 
@@ -37,7 +46,9 @@ def metrics(tmp_path):
         )
         for i, (role, a, b, o, q, tags, sv) in enumerate(ROWS)
     ]
-    meta = SessionMeta(source_sha256="c" * 64, source_name="x.wav", language="nl", duration_s=600.0, asr_model="t")
+    meta = SessionMeta(
+        source_sha256="c" * 64, source_name="x.wav", language="nl", duration_s=600.0, asr_model="t"
+    )
     with store.connect(tmp_path / "m.duckdb") as con:
         sid, _ = store.save_transcript(con, Transcript(meta, utterances))
         cur = con.execute("SELECT * FROM session_metrics WHERE session_id = ?", [sid])

@@ -41,7 +41,7 @@ def test_checksum_mismatch_is_refused(tmp_path, monkeypatch):
 def test_local_folder_and_names(tmp_path):
     folder = tmp_path / "mijn-model"
     folder.mkdir()
-    with pytest.raises(UserError, match="no model.bin"):
+    with pytest.raises(UserError, match=r"no model\.bin"):
         resolve.resolve_model(str(folder))
     (folder / "model.bin").write_bytes(b"x")
     assert resolve.resolve_model(str(folder)).offline

@@ -6,17 +6,32 @@ import pytest
 
 from pipeline import store
 from pipeline.errors import UserError
-from pipeline.schema import Orientation, Role, SessionMeta, Tag, TaggedUtterance, TagResult, Transcript, Utterance
+from pipeline.schema import (
+    Orientation,
+    Role,
+    SessionMeta,
+    Tag,
+    TaggedUtterance,
+    TagResult,
+    Transcript,
+    Utterance,
+)
 
 
 def make_transcript(sha: str = "a" * 64, n: int = 4, times: bool = True) -> Transcript:
-    meta = SessionMeta(source_sha256=sha, source_name="opname.wav", language="nl", duration_s=40.0, asr_model="test")
+    meta = SessionMeta(
+        source_sha256=sha, source_name="opname.wav", language="nl", duration_s=40.0, asr_model="test"
+    )
     utterances = []
     for i in range(n):
         role = Role.PRACTITIONER if i % 2 == 0 else Role.CLIENT
         start = i * 10.0 if times else None
         end = i * 10.0 + 8 if times else None
-        tags = (Tag("compliment", "direct", None, 0, 4, "compliment.direct.01"),) if role == Role.PRACTITIONER else ()
+        tags = (
+            (Tag("compliment", "direct", None, 0, 4, "compliment.direct.01"),)
+            if role == Role.PRACTITIONER
+            else ()
+        )
         utterances.append(
             TaggedUtterance(
                 Utterance(i, "S1" if role == Role.PRACTITIONER else "S2", role, f"zin {i}", start, end),
