@@ -34,6 +34,7 @@ def processed(sample_audio, tmp_path_factory):
     recording = folder / "nl_eerste_gesprek.wav"
     recording.write_bytes((sample_audio / "nl_eerste_gesprek.wav").read_bytes())
     result = run_spiegel(
+        "-vv",
         "process",
         str(recording),
         "--db",
@@ -70,6 +71,18 @@ def test_offline_process_stores_one_full_session(processed):
     assert model == "base-bundled"
     recorded = json.loads(options)
     assert recorded["condition_on_previous_text"] is False and recorded["vad_filter"] is True
+
+
+def test_debug_log_holds_no_transcript_text_or_names(processed):
+    """Even at -vv the log names ids, counts and durations, never what was said or who said it."""
+    db, result, _ = processed
+    assert "DEBUG" in result.stderr or "INFO" in result.stderr
+    texts = [t for (t,) in query(db, "SELECT text FROM utterances") if len(t) > 15]
+    assert texts
+    for text in texts:
+        assert text not in result.stderr
+    assert "Sanne" not in result.stderr
+    assert "K-017" not in result.stderr
 
 
 def test_utterance_times_are_ordered_and_inside_the_recording(processed):
