@@ -1,9 +1,11 @@
 """Tagger throughput: utterances per second through `nlp.pipe`, against a bare `spacy.blank` pipeline
 on the same texts in the same run.
 
-    python bench/bench_tagger.py [--lang nl|en] [--n 20000] [--batch-size 1000]
+    python bench/bench_tagger.py [--lang nl|en] [--n 20000] [--batch-size 1000] [--repeat 3]
 
-Texts are the development-set utterances, repeated until there are `--n` of them.
+Texts are the development-set utterances, repeated until there are `--n` of them. Each pipeline runs
+`--repeat` times, alternating, and the best run counts (the machine is shared; the best run is the one
+least disturbed by other work).
 """
 
 from __future__ import annotations
@@ -37,17 +39,27 @@ def _rate(nlp: spacy.language.Language, texts: list[str], batch_size: int) -> fl
     return len(texts) / (time.perf_counter() - t0)
 
 
+def _best_rates(
+    pipelines: list[spacy.language.Language], texts: list[str], batch_size: int, repeat: int
+) -> list[float]:
+    best = [0.0] * len(pipelines)
+    for _ in range(max(1, repeat)):
+        for i, nlp in enumerate(pipelines):
+            best[i] = max(best[i], _rate(nlp, texts, batch_size))
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--lang", choices=["nl", "en"], default="nl")
     parser.add_argument("--n", type=int, default=20000)
     parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per pipeline; the best counts")
     args = parser.parse_args()
     texts = _texts(args.lang, args.n)
     blank = spacy.blank(args.lang)
     tagger = build_pipeline(args.lang)
-    blank_rate = _rate(blank, texts, args.batch_size)
-    tagger_rate = _rate(tagger, texts, args.batch_size)
+    blank_rate, tagger_rate = _best_rates([blank, tagger], texts, args.batch_size, args.repeat)
     print(f"lang={args.lang} utterances={len(texts)} pipeline={tagger.pipe_names}")
     print(f"spacy.blank:    {blank_rate:10.0f} utterances/s")
     print(f"spiegel tagger: {tagger_rate:10.0f} utterances/s")

@@ -5,7 +5,8 @@ Method (measured in FINDINGS.md, "Speaker diarization"):
 1. Speech regions come from the Silero VAD that ships inside faster-whisper, so silence never gets a speaker.
 2. Each region is cut into 1.5 s windows with a 0.75 s hop; each window gets a 256-d voice embedding from
    resemblyzer's GE2E encoder, whose weights (17 MB) are inside the `resemblyzer` wheel: nothing is fetched
-   from a model hub, ever.
+   from a model hub, ever. Only the weights file is used (see `load_encoder`); the mel front end is
+   reimplemented in numpy (`mel_spectrogram`), so neither librosa nor webrtcvad is imported.
 3. Windows are clustered with spectral clustering whose speaker count is the largest eigengap of a pruned
    affinity matrix (NME-SC, Park et al. 2019). Fixed distance thresholds and silhouette scores merged a third
    voice or split a real one; the eigengap found the right count on every file tried.
@@ -20,12 +21,15 @@ stays fast, and the encoder is loaded once per process (`load_encoder`).
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
 import functools
+import itertools
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -50,15 +54,18 @@ MAX_CLUSTER_WINDOWS = 600
 #: same sex at 0.5-0.7 for real voices, but up to 0.86 for two espeak-ng voices (measured on samples/audio
 #: and real_duo.wav). The eigengap already finds one speaker on every one-voice file tried; this is the net.
 SAME_VOICE_SIMILARITY = 0.90
-#: A cluster with less than this share of the embedded windows and no more than MIN_CLUSTER_WINDOWS windows
-#: is not trusted as a speaker of its own; its windows join the nearest other cluster.
+#: A cluster of fewer windows than this (one window: under 1.5 s of voice) is not trusted as a speaker of its
+#: own; its windows join the most similar other cluster.
 MIN_CLUSTER_WINDOWS = 2
-#: Threads for the voice encoder (see `embed_windows`).
+#: Threads for the voice encoder and the eigen-decompositions (see `_few_threads`).
 EMBED_THREADS = 1
 #: A window this far below its cluster's 5th-percentile similarity to the centroid is an outlier, and
 #: outliers at least this similar to their own centroid are one voice (see `_rescue_minor_speaker`).
 OUTLIER_DROP = 0.12
 OUTLIER_COHESION = 0.75
+#: A pause shorter than this between two turns of the same speaker is part of the turn (a breath, a comma):
+#: a turn is who holds the floor, and the gold turns of every test set count such pauses as speech.
+BRIDGE_S = 0.5
 #: Frames of the final speaker grid, in seconds.
 FRAME_S = 0.01
 #: A run of frames shorter than this inside a speech region is relabelled to its neighbours: nobody speaks
@@ -112,16 +119,40 @@ def _few_threads() -> Iterator[None]:
         torch.set_num_threads(previous)
 
 
+def encoder_weights_path() -> Path:
+    """`pretrained.pt` inside the installed resemblyzer package, found without importing the package.
+
+    Importing `resemblyzer` would import its audio helpers and with them `webrtcvad` (whose 2.0.10 release
+    fails to import with current setuptools) and librosa; the diarizer needs neither, only the weights.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("resemblyzer")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("The voice encoder package `resemblyzer` is not installed.")
+    return Path(next(iter(spec.submodule_search_locations))) / "pretrained.pt"
+
+
 @functools.lru_cache(maxsize=1)
 def load_encoder() -> Any:
-    """The resemblyzer voice encoder on CPU, loaded once per process (weights ship inside the wheel)."""
-    import io
+    """resemblyzer's GE2E voice encoder (3-layer LSTM over 40 mel bands, 256-d output) on CPU, loaded once.
 
-    from resemblyzer import VoiceEncoder
+    Same network and weights as `resemblyzer.VoiceEncoder`; built here so only torch is imported.
+    """
+    import torch
+    from torch import nn
 
-    # VoiceEncoder prints its load time to stdout; the project logs instead of printing.
-    with contextlib.redirect_stdout(io.StringIO()):
-        encoder = VoiceEncoder("cpu")
+    class VoiceEncoder(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lstm = nn.LSTM(40, 256, 3, batch_first=True)
+            self.linear = nn.Linear(256, 256)
+            self.relu = nn.ReLU()
+
+    encoder = VoiceEncoder()
+    checkpoint = torch.load(encoder_weights_path(), map_location="cpu", weights_only=True)
+    state = {k: v for k, v in checkpoint["model_state"].items() if k.startswith(("lstm.", "linear."))}
+    encoder.load_state_dict(state, strict=True)
     encoder.eval()
     return encoder
 
@@ -138,7 +169,7 @@ def _resample(audio: np.ndarray, sample_rate: int) -> np.ndarray:
 
 
 def _normalise(audio: np.ndarray) -> np.ndarray:
-    """Raise quiet recordings to -30 dBFS as resemblyzer's own preprocessing does (its mels are not logged)."""
+    """Raise quiet recordings to -30 dBFS as resemblyzer's preprocessing does (its mels are not logged)."""
     audio = np.asarray(audio, dtype=np.float32)
     rms = float(np.sqrt(np.mean(audio.astype(np.float64) ** 2))) if audio.size else 0.0
     if rms <= 1e-9:
@@ -228,7 +259,9 @@ def mel_spectrogram(wav: np.ndarray) -> np.ndarray:
     return (power.astype(np.float32) @ _mel_filters().T).astype(np.float32)
 
 
-def embed_windows(audio: np.ndarray, windows: Sequence[_Window] | Sequence[tuple[float, float]]) -> np.ndarray:
+def embed_windows(
+    audio: np.ndarray, windows: Sequence[_Window] | Sequence[tuple[float, float]]
+) -> np.ndarray:
     """L2-normalised voice embeddings (n, 256) of the given (start, end) windows of 16 kHz audio.
 
     Windows of different lengths go through the encoder's LSTM together as one packed batch, and torch runs
@@ -268,8 +301,8 @@ def _window_mels(audio: np.ndarray, spans: Sequence[tuple[float, float]]) -> lis
                     break
             a = int(start * SAMPLE_RATE)
             cache = (start, stretch_end, mel_spectrogram(audio[a : int(stretch_end * SAMPLE_RATE)]))
-        first = int(round((start - cache[0]) / hop_s))
-        count = max(1, int(round((end - start) / hop_s)))
+        first = round((start - cache[0]) / hop_s)
+        count = max(1, round((end - start) / hop_s))
         mel = cache[2][first : first + count]
         mels.append(mel if len(mel) else np.zeros((1, 40), dtype=np.float32))
     return mels
@@ -312,7 +345,7 @@ def nme_spectral(similarity: np.ndarray, max_speakers: int, num_speakers: int | 
         return np.zeros(n, dtype=int)
     sim = similarity.copy()
     np.fill_diagonal(sim, 1.0)
-    max_k = max(1, min(max_speakers, n - 1))
+    max_k = max(1, min(max(max_speakers, num_speakers or 0), n - 1))
     p_max = max(2, int(n * 0.25))
     candidates = sorted(set(np.linspace(2, p_max, num=min(16, p_max - 1)).astype(int).tolist())) or [2]
     best: tuple[float, int, np.ndarray] | None = None
@@ -346,7 +379,11 @@ def _kmeans(points: np.ndarray, k: int, iterations: int = 100, restarts: int = 8
         for _ in range(1, k):
             d2 = np.min([((points - c) ** 2).sum(axis=1) for c in centres], axis=0)
             total = d2.sum()
-            centres.append(points[rng.choice(len(points), p=d2 / total)] if total > 0 else points[rng.integers(len(points))])
+            centres.append(
+                points[rng.choice(len(points), p=d2 / total)]
+                if total > 0
+                else points[rng.integers(len(points))]
+            )
         centres_arr = np.array(centres)
         labels = np.zeros(len(points), dtype=int)
         for _ in range(iterations):
@@ -482,12 +519,15 @@ def _frame_labels(
     """Turns (start, end, label) by centre-weighted voting of windows over a 10 ms grid inside each region."""
     turns: list[tuple[float, float, int]] = []
     centres = np.array([(w.start + w.end) / 2 for w in windows]) if windows else np.zeros(0)
-    min_run = int(round(MIN_RUN_S / FRAME_S))
+    min_run = round(MIN_RUN_S / FRAME_S)
+    starts = [w.start for w in windows]  # windows are made region by region, so sorted by start
     for start, end in regions:
-        n = max(1, int(round((end - start) / FRAME_S)))
+        n = max(1, round((end - start) / FRAME_S))
         times = start + (np.arange(n) + 0.5) * FRAME_S
         votes = np.zeros((n, k))
-        for w, label in zip(windows, labels, strict=True):
+        first = bisect.bisect_left(starts, start - WINDOW_S)
+        last = bisect.bisect_right(starts, end)
+        for w, label in zip(windows[first:last], labels[first:last], strict=True):
             if w.end <= start or w.start >= end:
                 continue
             half = (w.end - w.start) / 2
@@ -506,7 +546,7 @@ def _frame_labels(
         frame = _smooth_runs(frame, min_run)
         change = np.flatnonzero(np.diff(frame)) + 1
         bounds = [0, *change.tolist(), n]
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        for a, b in itertools.pairwise(bounds):
             turns.append((start + a * FRAME_S, min(end, start + b * FRAME_S), int(frame[a])))
     return turns
 
@@ -517,7 +557,7 @@ def _smooth_runs(frame: np.ndarray, min_run: int) -> np.ndarray:
     for _ in range(10):
         change = np.flatnonzero(np.diff(frame)) + 1
         bounds = [0, *change.tolist(), len(frame)]
-        runs = list(zip(bounds[:-1], bounds[1:], strict=True))
+        runs = list(itertools.pairwise(bounds))
         if len(runs) <= 1:
             return frame
         short = [i for i, (a, b) in enumerate(runs) if b - a < min_run]
@@ -535,8 +575,9 @@ def _smooth_runs(frame: np.ndarray, min_run: int) -> np.ndarray:
 
 
 def _relabel_by_first_appearance(
-    turns: Sequence[tuple[float, float, int]],
+    turns: Sequence[tuple[float, float, int]], bridge_s: float = 0.0
 ) -> tuple[tuple[SpeakerTurn, ...], dict[int, str]]:
+    """Speaker names S1, S2... by first appearance; turns of one speaker less than `bridge_s` apart are joined."""
     names: dict[int, str] = {}
     for _, _, label in sorted(turns):
         if label not in names:
@@ -544,8 +585,8 @@ def _relabel_by_first_appearance(
     merged: list[SpeakerTurn] = []
     for start, end, label in sorted(turns):
         speaker = names[label]
-        if merged and merged[-1].speaker == speaker and start - merged[-1].end < 1e-6:
-            merged[-1] = SpeakerTurn(merged[-1].start, end, speaker)
+        if merged and merged[-1].speaker == speaker and start - merged[-1].end < bridge_s + 1e-6:
+            merged[-1] = SpeakerTurn(merged[-1].start, round(max(end, merged[-1].end), 3), speaker)
         else:
             merged.append(SpeakerTurn(round(start, 3), round(end, 3), speaker))
     return tuple(merged), names
@@ -559,7 +600,7 @@ def _changes_without_pause(turns: Sequence[SpeakerTurn]) -> tuple[int, int]:
     hears the voice change where the VAD heard no silence.
     """
     immediate = total = 0
-    for prev, cur in zip(turns[:-1], turns[1:], strict=True):
+    for prev, cur in itertools.pairwise(turns):
         if prev.speaker != cur.speaker:
             total += 1
             if cur.start - prev.end < 0.05:
@@ -594,7 +635,7 @@ def diarize(
         labels = cluster_embeddings(embeddings, num_speakers=num_speakers, max_speakers=max_speakers)
     k = int(labels.max()) + 1 if len(labels) else 1
     raw_turns = _frame_labels(regions, windows, labels, k)
-    turns, names = _relabel_by_first_appearance(raw_turns)
+    turns, names = _relabel_by_first_appearance(raw_turns, bridge_s=BRIDGE_S)
     centroids = _centroids(embeddings, labels)
     speaker_embeddings = {names[c]: centroids[c] for c in centroids if c in names}
     warnings: list[str] = []
@@ -605,9 +646,16 @@ def diarize(
         warnings.append(WARN_OVERLAP)
     log.info(
         "diarize: %d regions, %d windows, %d speakers, %d turns, %d of %d changes without pause",
-        len(regions), len(windows), len(names), len(turns), immediate, changes,
+        len(regions),
+        len(windows),
+        len(names),
+        len(turns),
+        immediate,
+        changes,
     )
-    return Diarization(turns=turns, num_speakers=len(names), embeddings=speaker_embeddings, warnings=tuple(warnings))
+    return Diarization(
+        turns=turns, num_speakers=len(names), embeddings=speaker_embeddings, warnings=tuple(warnings)
+    )
 
 
 def _same_signal(data: np.ndarray) -> bool:
@@ -664,14 +712,14 @@ def diarize_channels(channels: np.ndarray, sample_rate: int = SAMPLE_RATE) -> Di
     # Within each stretch of speech, a flip to the other microphone shorter than MIN_RUN_S is leakage.
     edges = np.flatnonzero(np.diff(np.concatenate([[0], any_active.astype(int), [0]])))
     for a, b in zip(edges[::2], edges[1::2], strict=True):
-        frame[a:b] = _smooth_runs(frame[a:b], int(round(MIN_RUN_S / FRAME_S)))
+        frame[a:b] = _smooth_runs(frame[a:b], round(MIN_RUN_S / FRAME_S))
     raw: list[tuple[float, float, int]] = []
     change = np.flatnonzero(np.diff(frame)) + 1
     bounds = [0, *change.tolist(), n_frames]
-    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+    for a, b in itertools.pairwise(bounds):
         if frame[a] >= 0 and (b - a) * FRAME_S >= 0.05:
             raw.append((a * FRAME_S, b * FRAME_S, int(frame[a])))
-    turns, names = _relabel_by_first_appearance(raw)
+    turns, names = _relabel_by_first_appearance(raw, bridge_s=BRIDGE_S)
     embeddings: dict[str, np.ndarray] = {}
     try:
         for ch, name in names.items():

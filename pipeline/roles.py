@@ -7,8 +7,8 @@ questions at all and for opening and closing the session. The practitioner is th
 points; every other speaker is a client. The confidence is that speaker's share of all points with one
 point of prior per speaker (Laplace), so thin evidence gives an honest value near 1/number of speakers.
 
-When the practitioner is known (an enrolled voiceprint matched, or a user's correction), `practitioner_speaker`
-fixes the choice; the evidence is still computed and a warning says when it disagrees.
+When the practitioner is known (an enrolled voiceprint matched, or a user's correction),
+`practitioner_speaker` fixes the choice; the evidence is still computed and a warning says when it disagrees.
 """
 
 from __future__ import annotations
@@ -78,12 +78,23 @@ def _amount(utterance: Utterance) -> float:
     return float(len(utterance.text.split()))
 
 
-def speaker_evidence(utterances: Sequence[Utterance], results: Sequence[TagResult]) -> dict[str, dict[str, Any]]:
+def speaker_evidence(
+    utterances: Sequence[Utterance], results: Sequence[TagResult]
+) -> dict[str, dict[str, Any]]:
     """Per speaker: utterances, talk share, questions, practitioner/client labels, opens/closes, points."""
     speakers = list(dict.fromkeys(u.speaker for u in utterances))
     stats: dict[str, dict[str, Any]] = {
-        s: {"utterances": 0, "talk": 0.0, "questions": 0, "practitioner_labels": 0, "client_labels": 0,
-            "label_counts": {}, "opens": False, "closes": False, "points": 0.0}
+        s: {
+            "utterances": 0,
+            "talk": 0.0,
+            "questions": 0,
+            "practitioner_labels": 0,
+            "client_labels": 0,
+            "label_counts": {},
+            "opens": False,
+            "closes": False,
+            "points": 0.0,
+        }
         for s in speakers
     }
     for i, utterance in enumerate(utterances):
@@ -175,7 +186,9 @@ def assign_roles(
     if confidence < LOW_CONFIDENCE and n > 1:
         warnings.append(WARN_LOW_CONFIDENCE)
     evidence["practitioner"] = practitioner
-    return RoleDecision(roles=roles, confidence=float(confidence), warnings=tuple(warnings), evidence=evidence)
+    return RoleDecision(
+        roles=roles, confidence=float(confidence), warnings=tuple(warnings), evidence=evidence
+    )
 
 
 def apply_roles(utterances: Sequence[Utterance], roles: dict[str, Role]) -> list[Utterance]:

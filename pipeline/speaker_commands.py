@@ -2,7 +2,7 @@
 
     spiegel enroll NAME AUDIO [--db DB]          store NAME's voiceprint from a recording of their voice
     spiegel enroll --list | --delete NAME        show or remove voiceprints
-    spiegel roles SESSION_ID [--db DB]           show the speakers of a session with role, source and talk time
+    spiegel roles SESSION_ID [--db DB]           show a session's speakers: role, source, talk time
     spiegel roles SESSION_ID --set S2=practitioner [--set S1=client]   correct roles
     spiegel roles SESSION_ID --merge S1 S3       speaker S3 is really S1: merge S3 into S1
 
@@ -30,9 +30,15 @@ SETTLED_BY_CORRECTION = frozenset({"low_role_confidence", "role_evidence_contrad
 
 def register(subparsers: Any) -> None:
     """Add `enroll` and `roles` to the `spiegel` command line (each sets func=callable(args) -> int)."""
-    p = subparsers.add_parser("enroll", help="store a practitioner's voiceprint to recognise them in recordings")
-    p.add_argument("name", nargs="?", metavar="NAME", help="the practitioner's name, as given to --practitioner")
-    p.add_argument("audio", nargs="?", type=Path, metavar="AUDIO", help="a recording of only their voice (30 s+)")
+    p = subparsers.add_parser(
+        "enroll", help="store a practitioner's voiceprint to recognise them in recordings"
+    )
+    p.add_argument(
+        "name", nargs="?", metavar="NAME", help="the practitioner's name, as given to --practitioner"
+    )
+    p.add_argument(
+        "audio", nargs="?", type=Path, metavar="AUDIO", help="a recording of only their voice (30 s+)"
+    )
     p.add_argument("--db", type=Path, help="DuckDB database file (default: $SPIEGEL_DB or your data folder)")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--list", action="store_true", help="list enrolled voiceprints")
@@ -43,10 +49,16 @@ def register(subparsers: Any) -> None:
     p.add_argument("session_id", metavar="SESSION_ID")
     p.add_argument("--db", type=Path, help="DuckDB database file (default: $SPIEGEL_DB or your data folder)")
     p.add_argument(
-        "--set", dest="assignments", action="append", default=[], metavar="SPEAKER=ROLE",
+        "--set",
+        dest="assignments",
+        action="append",
+        default=[],
+        metavar="SPEAKER=ROLE",
         help="give SPEAKER the role practitioner, client or other; repeatable",
     )
-    p.add_argument("--merge", nargs=2, metavar=("A", "B"), help="merge speaker B into speaker A (same person)")
+    p.add_argument(
+        "--merge", nargs=2, metavar=("A", "B"), help="merge speaker B into speaker A (same person)"
+    )
     p.set_defaults(func=cmd_roles)
 
 
@@ -75,7 +87,11 @@ def cmd_enroll(args: argparse.Namespace) -> int:
     if not args.name or args.audio is None:
         raise UserError("Give a name and a recording: spiegel enroll NAME AUDIO.")
     result = enroll(args.db, args.name, args.audio)
-    note = "" if result.speakers_heard <= 1 else f" ({result.speakers_heard} voices heard; the main one was used)"
+    note = (
+        ""
+        if result.speakers_heard <= 1
+        else f" ({result.speakers_heard} voices heard; the main one was used)"
+    )
     _out(f"Enrolled {result.name} from {result.speech_s:.0f} s of speech{note}.")
     return 0
 
@@ -127,7 +143,9 @@ def correct_session(
 
         def check(speaker: str) -> None:
             if speaker not in current:
-                raise UserError(f"Session {session_id} has no speaker {speaker!r}; its speakers are {', '.join(known)}.")
+                raise UserError(
+                    f"Session {session_id} has no speaker {speaker!r}; its speakers are {', '.join(known)}."
+                )
 
         if merge:
             keep, gone = merge
@@ -198,8 +216,10 @@ def _show(db: str | Path | None, session_id: str) -> None:
                WHERE s.session_id = ? GROUP BY ALL ORDER BY s.speaker""",
             [session_id],
         ).fetchall()
-    _out(f"session {session_id}: role confidence {'-' if confidence is None else f'{confidence:.2f}'}"
-         + (f"; warnings: {', '.join(warnings)}" if warnings else ""))
+    _out(
+        f"session {session_id}: role confidence {'-' if confidence is None else f'{confidence:.2f}'}"
+        + (f"; warnings: {', '.join(warnings)}" if warnings else "")
+    )
     _out("speaker\trole\tsource\tutterances\tseconds")
     for speaker, role, source, count, seconds, _chars in rows:
         _out(f"{speaker}\t{role}\t{source}\t{count}\t{seconds:.0f}")

@@ -110,8 +110,10 @@ def assign_speakers(segments: Sequence[Segment], turns: Sequence[SpeakerTurn]) -
         if groups:
             last = groups[-1][-1]
             same = last.speaker == item.speaker
-            if same and not _ends_sentence(last.text) and (
-                item.segment == last.segment or item.start - last.end <= MAX_JOIN_GAP_S
+            if (
+                same
+                and not _ends_sentence(last.text)
+                and (item.segment == last.segment or item.start - last.end <= MAX_JOIN_GAP_S)
             ):
                 groups[-1].append(item)
                 continue
@@ -156,7 +158,7 @@ def merge_speakers(turns: Sequence[SpeakerTurn], keep: str, merge: str) -> list[
 
 
 def merge_utterances(utterances: Sequence[Utterance], keep: str, merge: str) -> list[Utterance]:
-    """Utterances with speaker `merge` relabelled `keep` (and `keep`'s role), regrouped as assign_speakers does.
+    """Utterances with speaker `merge` relabelled `keep` (with `keep`'s role), regrouped like assign_speakers.
 
     Two neighbouring utterances that were split only because the speaker changed are joined again when they
     now have the same speaker, the first does not end a sentence, and (with times) the gap is at most

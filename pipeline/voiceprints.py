@@ -75,7 +75,7 @@ def best_match(voiceprint: np.ndarray, embeddings: Mapping[str, np.ndarray]) -> 
 # --- storage (table `voiceprints(name, embedding FLOAT[], created_at)` from pipeline/sql/schema.sql) ----
 
 
-def save_voiceprint(con, name: str, embedding: np.ndarray) -> None:  # noqa: ANN001 - duckdb connection
+def save_voiceprint(con, name: str, embedding: np.ndarray) -> None:
     """Store (or replace) the voiceprint of `name`."""
     from pipeline.store import transaction
 
@@ -85,18 +85,18 @@ def save_voiceprint(con, name: str, embedding: np.ndarray) -> None:  # noqa: ANN
         con.execute("INSERT INTO voiceprints (name, embedding) VALUES (?, ?)", [name, vector])
 
 
-def load_voiceprint(con, name: str) -> np.ndarray | None:  # noqa: ANN001
+def load_voiceprint(con, name: str) -> np.ndarray | None:
     row = con.execute("SELECT embedding FROM voiceprints WHERE lower(name) = lower(?)", [name]).fetchone()
     return None if row is None else np.asarray(row[0], dtype=np.float32)
 
 
-def list_voiceprints(con) -> list[tuple[str, str]]:  # noqa: ANN001
+def list_voiceprints(con) -> list[tuple[str, str]]:
     """(name, created_at) of every enrolled voice, by name."""
     rows = con.execute("SELECT name, CAST(created_at AS VARCHAR) FROM voiceprints ORDER BY name").fetchall()
     return [(str(n), str(c)) for n, c in rows]
 
 
-def delete_voiceprint(con, name: str) -> bool:  # noqa: ANN001
+def delete_voiceprint(con, name: str) -> bool:
     """Remove a voiceprint; False when there was none."""
     if load_voiceprint(con, name) is None:
         return False
@@ -105,7 +105,7 @@ def delete_voiceprint(con, name: str) -> bool:  # noqa: ANN001
     return True
 
 
-def match_speaker(con, name: str, embeddings: Mapping[str, np.ndarray]) -> str | None:  # noqa: ANN001
+def match_speaker(con, name: str, embeddings: Mapping[str, np.ndarray]) -> str | None:
     """The diarized speaker who is the enrolled `name`, or None (not enrolled, or no voice close enough)."""
     voiceprint = load_voiceprint(con, name)
     if voiceprint is None:

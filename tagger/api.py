@@ -43,7 +43,10 @@ def _normalise(text: str) -> str:
 
 
 def build_pipeline(lang: str, extra_patterns: Sequence[Path] = ()) -> Language:
-    """A blank spaCy pipeline with the lookup lemmatizer and the `spiegel_tagger` component, rules loaded."""
+    """A blank spaCy pipeline with the `spiegel_tagger` component, rules loaded.
+
+    No lemmatizer runs: `LEMMA` tokens of the rules are compiled into the word forms the lookup table maps to
+    them (see `tagger.fastmatch`)."""
     import spacy
 
     import tagger.component  # noqa: F401  (registers the factory and spiegel.orientation.v1)
@@ -51,7 +54,6 @@ def build_pipeline(lang: str, extra_patterns: Sequence[Path] = ()) -> Language:
 
     rules = load_rules(lang, extra_patterns)
     nlp = spacy.blank(lang)
-    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     comp = nlp.add_pipe("spiegel_tagger")
     nlp.initialize()
     comp.set_context(read_context(lang))
@@ -96,8 +98,10 @@ class Tagger:
                 continue
             if rule.person == "first" and not analysis.first_person:
                 continue
-            if rule.after and not state.recent(
-                rule.after, AFTER_WINDOWS.get(rule.after, SCALE_ANSWER_WINDOW)
+            if (
+                rule.after
+                and not (rule.first_turn and state.index == 0)
+                and not state.recent(rule.after, AFTER_WINDOWS.get(rule.after, SCALE_ANSWER_WINDOW))
             ):
                 continue
             key = (label, rule.subtype if label in ("compliment", "miracle_question") else None)
@@ -153,9 +157,14 @@ class Tagger:
     def _scale_subtype(analysis: Analysis, hit: Hit, state: _ConversationState) -> str:
         if hit.rule.subtype:
             return hit.rule.subtype
+        # the topic with the most cue weight; the earliest on a tie ("where" and "tevreden" weigh little,
+        # "confident", "zonder hulp" much)
+        weights: dict[str, float] = {}
         for other in analysis.hits:
             if other.rule.label == "cue.scale_topic" and other.rule.subtype:
-                return other.rule.subtype
+                weights[other.rule.subtype] = weights.get(other.rule.subtype, 0.0) + other.rule.weight
+        if weights:
+            return max(weights, key=lambda k: weights[k])
         recent = state.recent("scale_question", SCALE_FOLLOWUP_WINDOW)
         if recent and recent[1]:
             return recent[1]

@@ -1,10 +1,11 @@
 """Measure the tagger on labelled utterances: per-label precision/recall/F1, macro-F1, orientation accuracy,
 subtype accuracy and exact scale values.
 
-    python -m tagger.evaluate [--lang nl|en] [--split heldout|tune|all] [--file F.jsonl]
+    python -m tagger.evaluate [--lang nl|en] [--split heldout|heldout2|heldout_all|tune|all] [--file F.jsonl]
 
 Without `--file` it reads the project's development set (`tests/tagger/data/dev_<lang>.jsonl`), by default the
-held-out part. Gold lines: `text`, `lang`, `speaker`, `orientation`, `labels`, `subtypes`
+held-out part. `heldout2` is a second, later held-out set (`tests/tagger/data/heldout2_<lang>.jsonl`, written
+after the rules, never tuned on); `heldout_all` is both held-out sets together. Gold lines: `text`, `lang`, `speaker`, `orientation`, `labels`, `subtypes`
 ({label: subtype}) or `subtype`, `scale_value`, optional `context` (preceding utterances) and `split`.
 Each line is tagged on its own
 (with its `context`, if any), so the order of the file does not matter.
@@ -205,6 +206,23 @@ def dev_file(lang: str) -> Path:
     return DEV_DIR / f"dev_{lang}.jsonl"
 
 
+def heldout2_file(lang: str) -> Path:
+    """The second held-out set of one language."""
+    return DEV_DIR / f"heldout2_{lang}.jsonl"
+
+
+SPLITS = ("heldout", "heldout2", "heldout_all", "tune", "all")
+
+
+def dev_rows(lang: str, split: str = "heldout") -> list[dict[str, Any]]:
+    """Gold rows of the project's data for one language and split (see the module docstring)."""
+    if split == "heldout2":
+        return load_gold(heldout2_file(lang), "all")
+    if split == "heldout_all":
+        return load_gold(dev_file(lang), "heldout") + load_gold(heldout2_file(lang), "all")
+    return load_gold(dev_file(lang), split)
+
+
 def run(lang: str | None, split: str | None, file: Path | None, show_errors: bool = False) -> list[Report]:
     """Evaluate and print; returns the reports (one per language). `split` defaults to "heldout" for the
     dev set and "all" for a `file`."""
@@ -214,8 +232,10 @@ def run(lang: str | None, split: str | None, file: Path | None, show_errors: boo
     for path, lg in targets:
         if not Path(path).exists():
             raise UserError(f"Evaluation file {path} does not exist.")
-        report = evaluate(load_gold(Path(path), split), lang=lg)
-        sys.stdout.write(format_report(report, f"== {path} (split: {split})") + "\n")
+        rows = load_gold(Path(path), split) if file else dev_rows(lg, split)
+        report = evaluate(rows, lang=lg)
+        title = f"== {path}" if file else f"== {lg} dev data"
+        sys.stdout.write(format_report(report, f"{title} (split: {split})") + "\n")
         if show_errors:
             for e in report.errors:
                 sys.stdout.write(json.dumps(e, ensure_ascii=False) + "\n")
@@ -232,9 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=["nl", "en"], help="language (default: both dev sets)")
-    parser.add_argument(
-        "--split", choices=["heldout", "tune", "all"], help="default: heldout (all with --file)"
-    )
+    parser.add_argument("--split", choices=list(SPLITS), help="default: heldout (all with --file)")
     parser.add_argument(
         "--file", type=Path, help="a JSONL file of gold lines instead of the dev set (all lines)"
     )

@@ -295,6 +295,10 @@ def read_number(words: Sequence[str], i: int) -> tuple[float, int] | None:
     return value, used
 
 
+#: Words a number expression can start with (besides digits); other tokens are skipped without parsing.
+_STARTS = frozenset(w for w in WORDS if w != "half") | {"tussen", "between"}
+
+
 def find_numbers(words: Sequence[str]) -> list[NumberHit]:
     """All plausible scale numbers (0-10) in a lower-case token list, skipping units and scale definitions.
 
@@ -304,7 +308,12 @@ def find_numbers(words: Sequence[str]) -> list[NumberHit]:
     hits: list[NumberHit] = []
     n = len(words)
     i = 0
+    starts = _STARTS
     while i < n:
+        w = words[i]
+        if w not in starts and not (w and w[0].isdigit()):
+            i += 1
+            continue
         read = read_number(words, i)
         if read is None:
             i += 1

@@ -15,7 +15,11 @@ raw spaCy `Matcher` token pattern (a list of dicts). Optional conditions, checke
 - `after`: a label -- the rule only counts when that label occurred shortly before in the conversation
   (a bare "zeven" is a scale answer only after a scale question);
 - `person`: "first" -- the utterance must contain a first-person word (a client speaking of themself);
-- `max_words`: the utterance may have at most this many words (a bare "een zes" is a score in a short answer).
+- `max_words`: the utterance may have at most this many words (a bare "een zes" is a score in a short answer);
+- `unless`: a list of lower-case words; the rule does not count when the utterance contains one of them
+  ("hoop", "will": a hoped-for future is not a reported exception);
+- `first_turn`: true -- an `after` rule also counts on the first utterance of a conversation, where there is
+  no earlier turn to link it to (a bare "Um, seven." tagged on its own).
 
 An organisation file may add rules, or switch one off: `{"id": "compliment.direct.03", "disable": true}`.
 """
@@ -50,6 +54,8 @@ KNOWN_KEYS = frozenset(
         "after",
         "person",
         "max_words",
+        "unless",
+        "first_turn",
     }
 )
 _QUANT_RE = re.compile(r"^_\{(\d+),(\d+)\}$")
@@ -70,6 +76,8 @@ class Rule:
     after: str | None = None
     person: str | None = None
     max_words: int | None = None
+    unless: frozenset[str] = frozenset()
+    first_turn: bool = False
     source: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
@@ -209,6 +217,13 @@ def parse_rule(obj: Any, source: str = "") -> Rule:
         not isinstance(max_words, int) or isinstance(max_words, bool) or max_words < 1
     ):
         raise ValueError("field 'max_words' must be a positive integer")
+    unless = obj.get("unless", [])
+    if not isinstance(unless, list) or not all(isinstance(w, str) and w == w.lower() for w in unless):
+        raise ValueError("field 'unless' must be a list of lower-case words")
+    if "first_turn" in obj and not isinstance(obj["first_turn"], bool):
+        raise ValueError("field 'first_turn' must be true or false")
+    if obj.get("first_turn") and after is None:
+        raise ValueError("field 'first_turn' needs 'after'")
     patterns = _compile_any(obj["pattern"])
     return Rule(
         id=rid,
@@ -222,6 +237,8 @@ def parse_rule(obj: Any, source: str = "") -> Rule:
         after=after,
         person=obj.get("person"),
         max_words=max_words,
+        unless=frozenset(unless),
+        first_turn=bool(obj.get("first_turn", False)),
         source=source,
         raw=obj,
     )

@@ -67,7 +67,11 @@ def test_scale_answer_links_to_question(nl) -> None:
 
 
 def test_bare_number_needs_a_scale_question(nl) -> None:
-    assert nl.tag_one("zeven", "client").labels == []
+    conv = [("Hoeveel kinderen heb je?", "practitioner"), ("zeven", "client")]
+    assert nl.tag_conversation(conv)[-1].labels == []
+    # a bare number that opens the transcript has no question to link it to: most likely a score
+    assert nl.tag_one("zeven", "client").labels == ["scale_answer"]
+    assert nl.tag_one("zeven", "practitioner").labels == []
     assert nl.tag_one("ik zit nu op een zeven", "client").scale_value == 7.0
     assert nl.tag_one("ik ben 6 jaar getrouwd", "client").labels == []
 
