@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pipeline.errors import UserError
+from pipeline.speaker_commands import register as register_speakers
+from tagger.cli import register as register_tagger
 
 log = logging.getLogger("pipeline")
 
@@ -187,19 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_session_options(p, "auto")
     p.set_defaults(func=cmd_import)
 
-    try:
-        from tagger.cli import register as register_tagger
-    except ImportError:  # the tagger package is part of the install; this guards partial checkouts only
-        register_tagger = None
-    if register_tagger is not None:
-        register_tagger(sub)
-
-    try:
-        from pipeline.speaker_commands import register as register_speakers
-    except ImportError:
-        register_speakers = None
-    if register_speakers is not None:
-        register_speakers(sub)
+    register_tagger(sub)
+    register_speakers(sub)
 
     p = sub.add_parser("dashboard", help="start the dashboard in your browser (local only)")
     _add_db(p)

@@ -129,7 +129,11 @@ def encoder_weights_path() -> Path:
 
     spec = importlib.util.find_spec("resemblyzer")
     if spec is None or not spec.submodule_search_locations:
-        raise ImportError("The voice encoder package `resemblyzer` is not installed.")
+        from pipeline.errors import UserError
+
+        raise UserError(
+            "The voice recognition package resemblyzer is not installed; run the setup command again."
+        )
     return Path(next(iter(spec.submodule_search_locations))) / "pretrained.pt"
 
 

@@ -129,8 +129,11 @@ def _save(options: ProcessOptions, transcript: Transcript, role_source: str) -> 
 # ----------------------------------------------------------------------------------------------- audio
 
 
-def transcribe_recording(path: Path, options: ProcessOptions) -> Transcript:
-    """Audio file → tagged transcript in memory (nothing stored)."""
+def transcribe_recording(path: Path, options: ProcessOptions) -> tuple[Transcript, str]:
+    """Audio file → tagged transcript in memory (nothing stored), with how roles were decided.
+
+    The role source is "enrolled" when the named practitioner's voiceprint picked the practitioner, else "auto".
+    """
     from models import resolve_model
     from pipeline.diarize import diarize, diarize_channels
     from pipeline.speakers import assign_speakers
@@ -183,7 +186,7 @@ def transcribe_recording(path: Path, options: ProcessOptions) -> Transcript:
         warnings=warnings,
         asr_options=asr.as_record(),
     )
-    return Transcript(meta, tagged)
+    return Transcript(meta, tagged), ("enrolled" if practitioner_speaker else "auto")
 
 
 def _enrolled_practitioner(options: ProcessOptions, diarization: Any) -> str | None:
@@ -211,8 +214,8 @@ def process_recording(path: Path, options: ProcessOptions) -> Outcome:
             existing = _already_stored(options, file_sha256(path))
             if existing:
                 return Outcome(path, existing, created=False, seconds=time.perf_counter() - started)
-        transcript = transcribe_recording(path, options)
-        session_id, created = _save(options, transcript, role_source="auto")
+        transcript, role_source = transcribe_recording(path, options)
+        session_id, created = _save(options, transcript, role_source=role_source)
         return Outcome(path, session_id, created, seconds=time.perf_counter() - started)
     except UserError as error:
         return Outcome(path, None, False, error=str(error), seconds=time.perf_counter() - started)
