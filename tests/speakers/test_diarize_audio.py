@@ -56,7 +56,7 @@ def load_case(name: str) -> Case:
     """A sample from samples/audio (made by `python -m samples.make_audio`), else synthesised here."""
     if name == "real_duo":
         if not REAL_DUO.exists():
-            pytest.skip("shared/eval-public/real-nl/real_duo.wav is not there")
+            pytest.fail("shared/eval-public/real-nl/real_duo.wav is not there")
         data = json.loads(REAL_DUO.with_name("real_duo.gold.json").read_text(encoding="utf-8"))
         gold = [dict(t, role=data["roles"][t["speaker"]]) for t in data["turns"]]
         return Case(name, _load_wav(REAL_DUO), gold)
@@ -66,7 +66,7 @@ def load_case(name: str) -> Case:
     import synth
 
     if not synth.have_espeak() or not (SESSIONS / f"{name}.json").exists():
-        pytest.skip(f"no samples/audio/{name}.wav and no espeak-ng to make it")
+        pytest.fail(f"no samples/audio/{name}.wav and no espeak-ng to make it")
     audio, gold = synth.synthesize(synth.session_lines(SESSIONS / f"{name}.json"))
     return Case(name, audio, gold)
 
@@ -128,7 +128,7 @@ def test_one_speaker_recording() -> None:
         import synth
 
         if not synth.have_espeak():
-            pytest.skip("no espeak-ng")
+            pytest.fail("no espeak-ng")
         lines = synth.session_lines(SESSIONS / "nl_eerste_gesprek.json")
         audio, gold = synth.synthesize([ln for ln in lines if ln.role == "practitioner"][:6])
         case = Case("one_speaker", audio, gold)
@@ -146,7 +146,7 @@ def test_practitioner_barely_speaks() -> None:
     from pipeline.diarize import diarize
 
     if not synth.have_espeak():
-        pytest.skip("no espeak-ng")
+        pytest.fail("no espeak-ng")
     client = [
         "Het gaat al een hele tijd niet goed met mij, ik slaap slecht en ik maak me zorgen over mijn werk.",
         "Mijn baas vraagt steeds meer en ik weet niet hoe ik dat allemaal moet doen, het wordt me te veel.",
@@ -184,7 +184,7 @@ def test_overlapping_speech_is_reported() -> None:
         import synth
 
         if not synth.have_espeak():
-            pytest.skip("no espeak-ng")
+            pytest.fail("no espeak-ng")
         lines = synth.session_lines(SESSIONS / "nl_eerste_gesprek.json", max_lines=16)
         audio, gold = synth.synthesize(lines, overlap_s=0.5)
         case = Case("overlap", audio, gold)

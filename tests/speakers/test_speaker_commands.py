@@ -181,7 +181,7 @@ def test_enroll_then_recognise_the_practitioner(tmp_path: Path, capsys: pytest.C
 
     real = ROOT.parent / "shared" / "eval-public" / "real-nl"
     if not (real / "real_duo.wav").exists():
-        pytest.skip("shared/eval-public/real-nl is not there")
+        pytest.fail("shared/eval-public/real-nl is not there")
     # Enrol "nathalie" (speaker A, the practitioner of real_duo) from three separate clips of her voice.
     clips = [decode_audio(str(real / f"nathalie_{n}.wav")) for n in ("0141", "0294", "0515", "0581")]
     enrol_wav = tmp_path / "nathalie.wav"

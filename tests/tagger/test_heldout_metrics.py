@@ -8,10 +8,11 @@ import functools
 
 import pytest
 
-from tagger.evaluate import dev_file, dev_rows, evaluate, load_gold
+from tagger.evaluate import dev_file, dev_rows, evaluate, heldout2_file, heldout3_file, load_gold
 
 TARGETS = {("nl", "macro_f1"): 0.90, ("en", "macro_f1"): 0.85}
-#: (split, lang, metric) measured below target. `heldout2` is the second held-out set, written later.
+#: (split, lang, metric) measured below target. `heldout2` is the second held-out set, written later;
+#: `heldout3` the third (Dutch only), written blind before the next round of rule work.
 BELOW_TARGET = {("heldout", "nl", "scale_exact"), ("heldout2", "nl", "macro_f1")}
 
 
@@ -21,8 +22,8 @@ def _report(split: str, lang: str):
 
 
 def _params():
-    for split in ("heldout", "heldout2"):
-        for lang in ("nl", "en"):
+    for split in ("heldout", "heldout2", "heldout3"):
+        for lang in ("nl", "en") if split != "heldout3" else ("nl",):
             for metric in ("macro_f1", "orientation_accuracy", "scale_exact"):
                 marks = (
                     [pytest.mark.xfail(strict=True, reason="below target")]
@@ -56,3 +57,22 @@ def test_second_heldout_set_size_and_coverage(lang: str) -> None:
     assert len({label for r in rows for label in r["labels"]}) == 12
     dev_texts = {r["text"].lower() for r in load_gold(dev_file(lang), "all")}
     assert not dev_texts & {r["text"].lower() for r in rows}
+
+
+def test_third_heldout_set_size_and_coverage() -> None:
+    rows = dev_rows("nl", "heldout3")
+    assert len(rows) >= 120
+    assert {r["split"] for r in rows} == {"heldout3"}
+    assert len({label for r in rows for label in r["labels"]}) == 12
+    subtypes = {(k, v) for r in rows for k, v in r["subtypes"].items()}
+    assert {("compliment", s) for s in ("direct", "indirect", "self")} <= subtypes
+    assert {("miracle_question", s) for s in ("main", "follow_up")} <= subtypes
+    other = load_gold(dev_file("nl"), "all") + load_gold(heldout2_file("nl"), "all")
+    assert not {r["text"].lower() for r in other} & {r["text"].lower() for r in rows}
+    assert len({r["id"] for r in rows}) == len(rows)
+
+
+def test_heldout_all_includes_every_heldout_set() -> None:
+    n = len(dev_rows("nl", "heldout")) + len(dev_rows("nl", "heldout2")) + len(dev_rows("nl", "heldout3"))
+    assert len(dev_rows("nl", "heldout_all")) == n
+    assert heldout3_file("nl").exists()
