@@ -33,6 +33,15 @@ AFTER_WINDOWS = {"scale_question": SCALE_ANSWER_WINDOW, "miracle_question": MIRA
 #: Practitioner question labels that make a `problem_question` match redundant.
 _SOLUTION_QUESTIONS = frozenset(PRACTITIONER_LABELS - {"problem_question", "compliment"})
 ROLES = ("practitioner", "client", "other")
+#: (winner, loser): within one question the first reading wins; the utterance carries both only where a second
+#: question (after a sentence end, or ", en hoe...") does the other. "Hoe lukt het je om ondanks alles door te
+#: gaan?" is a coping question, not an indirect compliment; "wat heb je nodig om het vol te houden?" coping, not
+#: a goal question; "wat ging er die dag goed?" asks about an exception, not about progress.
+_ONE_QUESTION_PRECEDENCE = (
+    (("coping_question", None), ("compliment", "indirect")),
+    (("coping_question", None), ("goal_question", None)),
+    (("exception_question", None), ("progress_question", None)),
+)
 
 
 def _normalise(text: str) -> str:
@@ -124,6 +133,20 @@ class Tagger:
             chosen.pop(("goal_question", None), None)
         if analysis.is_question and role != "client":
             chosen.pop(("exception_report", None), None)
+        for winner, loser in _ONE_QUESTION_PRECEDENCE:
+            if (
+                winner in chosen
+                and loser in chosen
+                and not _separate_sentences(analysis, chosen[winner], chosen[loser])
+            ):
+                chosen.pop(loser)
+        direct = chosen.get(("compliment", "direct"))
+        if direct and any(
+            (q := chosen.get(("compliment", sub))) and q.start < direct.end and direct.start < q.end
+            for sub in ("indirect", "self")
+        ):
+            # "waar mag je jezelf een compliment voor geven?": praise words inside a compliment question
+            chosen.pop(("compliment", "direct"))
 
         tags: list[Tag] = []
         scale_value = None
@@ -169,6 +192,12 @@ class Tagger:
         if recent and recent[1]:
             return recent[1]
         return "progress"
+
+
+def _separate_sentences(analysis: Analysis, a: Hit, b: Hit) -> bool:
+    """Whether a sentence end lies between two hits (two questions in one turn)."""
+    first, second = (a, b) if a.start <= b.start else (b, a)
+    return any(first.end <= i < second.start for i in analysis.sentence_breaks)
 
 
 def _pick_number(analysis: Analysis, hit: Hit) -> tuple[float, int, int] | None:

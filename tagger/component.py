@@ -41,6 +41,9 @@ from tagger.rules import Rule, parse_rule
 from tagger.taxonomy import SOLUTION_LABELS
 
 SPANS_KEY = "spiegel"
+_SENTENCE_ENDS = frozenset({".", "?", "!"})
+#: Sentence ends, and a comma or "en"/"and" where a second question word follows ("..., en hoe hou je het vol?").
+_BREAK_WORDS = _SENTENCE_ENDS | {",", ";", "en", "and"}
 
 if not Doc.has_extension("spiegel"):
     Doc.set_extension("spiegel", default=None)
@@ -74,6 +77,9 @@ class Analysis:
     #: Cue balance after the last clause-level contrast ("maar", "but") and before it; None without one.
     pivot_score: float | None = None
     before_pivot_score: float | None = None
+    #: Token indexes where one question ends and another may begin: sentence-final punctuation, and a comma or
+    #: "en" before a question word.
+    sentence_breaks: tuple[int, ...] = ()
 
     def labelled(self) -> list[Hit]:
         """Hits of taxonomy labels (not internal cues)."""
@@ -505,6 +511,13 @@ class SpiegelTagger:
         question = is_question(words, ctx)
         analysis = Analysis(is_question=question, n_words=sum(map(str.isalnum, words)))
         analysis.first_person = not ctx.first_person.isdisjoint(words)
+        if not _BREAK_WORDS.isdisjoint(words):
+            analysis.sentence_breaks = tuple(
+                i
+                for i, w in enumerate(words)
+                if w in _SENTENCE_ENDS
+                or (w in _BREAK_WORDS and i + 1 < len(words) and words[i + 1] in ctx.qwords)
+            )
         numbers = find_numbers(words)
         best = self._match(doc, words)
         contrast_at = pivot = None

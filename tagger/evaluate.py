@@ -1,11 +1,12 @@
 """Measure the tagger on labelled utterances: per-label precision/recall/F1, macro-F1, orientation accuracy,
 subtype accuracy and exact scale values.
 
-    python -m tagger.evaluate [--lang nl|en] [--split heldout|heldout2|heldout_all|tune|all] [--file F.jsonl]
+    python -m tagger.evaluate [--lang nl|en] [--split heldout|heldout2|heldout3|heldout_all|tune|all] [--file F.jsonl]
 
 Without `--file` it reads the project's development set (`tests/tagger/data/dev_<lang>.jsonl`), by default the
 held-out part. `heldout2` is a second, later held-out set (`tests/tagger/data/heldout2_<lang>.jsonl`, written
-after the rules, never tuned on); `heldout_all` is both held-out sets together. Gold lines: `text`, `lang`, `speaker`, `orientation`, `labels`, `subtypes`
+after the rules, never tuned on); `heldout3` is a third one (`tests/tagger/data/heldout3_<lang>.jsonl`, Dutch
+only so far, written blind before a later round of rule work); `heldout_all` is all held-out sets together. Gold lines: `text`, `lang`, `speaker`, `orientation`, `labels`, `subtypes`
 ({label: subtype}) or `subtype`, `scale_value`, optional `context` (preceding utterances) and `split`.
 Each line is tagged on its own
 (with its `context`, if any), so the order of the file does not matter.
@@ -211,15 +212,28 @@ def heldout2_file(lang: str) -> Path:
     return DEV_DIR / f"heldout2_{lang}.jsonl"
 
 
-SPLITS = ("heldout", "heldout2", "heldout_all", "tune", "all")
+def heldout3_file(lang: str) -> Path:
+    """The third held-out set of one language (may not exist for every language)."""
+    return DEV_DIR / f"heldout3_{lang}.jsonl"
+
+
+SPLITS = ("heldout", "heldout2", "heldout3", "heldout_all", "tune", "all")
 
 
 def dev_rows(lang: str, split: str = "heldout") -> list[dict[str, Any]]:
     """Gold rows of the project's data for one language and split (see the module docstring)."""
     if split == "heldout2":
         return load_gold(heldout2_file(lang), "all")
+    if split == "heldout3":
+        path = heldout3_file(lang)
+        if not path.exists():
+            raise UserError(f"There is no third held-out set for {lang!r} ({path.name}).")
+        return load_gold(path, "all")
     if split == "heldout_all":
-        return load_gold(dev_file(lang), "heldout") + load_gold(heldout2_file(lang), "all")
+        rows = load_gold(dev_file(lang), "heldout") + load_gold(heldout2_file(lang), "all")
+        if heldout3_file(lang).exists():
+            rows += load_gold(heldout3_file(lang), "all")
+        return rows
     return load_gold(dev_file(lang), split)
 
 
@@ -228,7 +242,10 @@ def run(lang: str | None, split: str | None, file: Path | None, show_errors: boo
     dev set and "all" for a `file`."""
     reports = []
     split = split or ("all" if file else "heldout")
-    targets = [(file, lang)] if file else [(dev_file(lg), lg) for lg in ([lang] if lang else ["nl", "en"])]
+    langs = [lang] if lang else ["nl", "en"]
+    if split == "heldout3" and not lang:
+        langs = [lg for lg in langs if heldout3_file(lg).exists()]
+    targets = [(file, lang)] if file else [(dev_file(lg), lg) for lg in langs]
     for path, lg in targets:
         if not Path(path).exists():
             raise UserError(f"Evaluation file {path} does not exist.")

@@ -12,12 +12,7 @@ import pytest
 from tagger import load_tagger
 
 HERE = Path(__file__).parent
-KNOWN_FAILURES: dict[str, str] = {
-    "reg-nl-005": "'compliment' inside a self-compliment question also fires compliment.direct",
-    "reg-nl-007": "'wat heb je nodig om' also fires goal_question",
-    "reg-nl-008": "'wat heb je gedaan om' also fires the indirect compliment",
-    "reg-nl-016": "'wat ging er die dag goed' also fires progress_question",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def _params() -> list:

@@ -13,7 +13,12 @@ from tagger.evaluate import dev_file, dev_rows, evaluate, heldout2_file, heldout
 TARGETS = {("nl", "macro_f1"): 0.90, ("en", "macro_f1"): 0.85}
 #: (split, lang, metric) measured below target. `heldout2` is the second held-out set, written later;
 #: `heldout3` the third (Dutch only), written blind before the next round of rule work.
-BELOW_TARGET = {("heldout", "nl", "scale_exact"), ("heldout2", "nl", "macro_f1")}
+BELOW_TARGET = {
+    ("heldout", "nl", "scale_exact"),
+    ("heldout2", "nl", "macro_f1"),
+    ("heldout3", "nl", "macro_f1"),
+    ("heldout3", "nl", "scale_exact"),
+}
 
 
 @functools.cache
