@@ -113,6 +113,8 @@ class Tagger:
                 and not state.recent(rule.after, AFTER_WINDOWS.get(rule.after, SCALE_ANSWER_WINDOW))
             ):
                 continue
+            if rule.after_turn and rule.after_turn != state.prev_orientation:
+                continue
             key = (label, rule.subtype if label in ("compliment", "miracle_question") else None)
             if key not in chosen:
                 chosen[key] = hit
@@ -169,6 +171,7 @@ class Tagger:
         orientation = self.component.orientation(analysis, labels_out, role)
         for tag in tags:
             state.seen(tag.label, tag.subtype)
+        state.prev_orientation = orientation
         return TagResult(
             orientation=Orientation(orientation),
             tags=tuple(tags),
@@ -217,6 +220,8 @@ class _ConversationState:
     def __init__(self) -> None:
         self.index = 0
         self.last: dict[str, tuple[int, str | None]] = {}
+        #: The orientation of the previous utterance (None before the first).
+        self.prev_orientation: str | None = None
 
     def seen(self, label: str, subtype: str | None) -> None:
         self.last[label] = (self.index, subtype)

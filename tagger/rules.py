@@ -19,7 +19,9 @@ raw spaCy `Matcher` token pattern (a list of dicts). Optional conditions, checke
 - `unless`: a list of lower-case words; the rule does not count when the utterance contains one of them
   ("hoop", "will": a hoped-for future is not a reported exception);
 - `first_turn`: true -- an `after` rule also counts on the first utterance of a conversation, where there is
-  no earlier turn to link it to (a bare "Um, seven." tagged on its own).
+  no earlier turn to link it to (a bare "Um, seven." tagged on its own);
+- `after_turn`: "problem"/"solution"/"neutral" -- the rule only counts when the previous utterance had that
+  orientation (a bare "hoe doe je dat?" right after the client tells of hardship is a coping question).
 
 An organisation file may add rules, or switch one off: `{"id": "compliment.direct.03", "disable": true}`.
 """
@@ -56,6 +58,7 @@ KNOWN_KEYS = frozenset(
         "max_words",
         "unless",
         "first_turn",
+        "after_turn",
     }
 )
 _QUANT_RE = re.compile(r"^_\{(\d+),(\d+)\}$")
@@ -78,6 +81,7 @@ class Rule:
     max_words: int | None = None
     unless: frozenset[str] = frozenset()
     first_turn: bool = False
+    after_turn: str | None = None
     source: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
@@ -224,6 +228,8 @@ def parse_rule(obj: Any, source: str = "") -> Rule:
         raise ValueError("field 'first_turn' must be true or false")
     if obj.get("first_turn") and after is None:
         raise ValueError("field 'first_turn' needs 'after'")
+    if obj.get("after_turn") not in (None, "solution", "problem", "neutral"):
+        raise ValueError("field 'after_turn' must be 'solution', 'problem' or 'neutral'")
     patterns = _compile_any(obj["pattern"])
     return Rule(
         id=rid,
@@ -239,6 +245,7 @@ def parse_rule(obj: Any, source: str = "") -> Rule:
         max_words=max_words,
         unless=frozenset(unless),
         first_turn=bool(obj.get("first_turn", False)),
+        after_turn=obj.get("after_turn"),
         source=source,
         raw=obj,
     )

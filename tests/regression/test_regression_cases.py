@@ -32,7 +32,10 @@ def _params() -> list:
 @pytest.mark.parametrize("case", _params())
 def test_case(case: dict) -> None:
     tagger = load_tagger(case["lang"])
-    ctx = [(c, "practitioner") for c in case.get("context", [])]
+    ctx = [
+        (c["text"], c.get("speaker")) if isinstance(c, dict) else (c, "practitioner")
+        for c in case.get("context", [])
+    ]
     result = tagger.tag_conversation([*ctx, (case["text"], case.get("speaker"))])[-1]
     assert result.labels == case["labels"]
     subtypes = {t.label: t.subtype for t in result.tags}

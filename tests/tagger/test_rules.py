@@ -122,3 +122,48 @@ def test_display_names_cover_taxonomy() -> None:
     for key in [*LABEL_SUBTYPES, "solution", "problem", "neutral"]:
         assert names[key]["nl"]
         assert names[key]["en"]
+
+
+def test_after_turn_is_validated() -> None:
+    from tagger.rules import parse_rule
+
+    rule = parse_rule(
+        {
+            "id": "coping_question.any.90",
+            "label": "coping_question",
+            "pattern": "hoe doe je dat",
+            "after_turn": "problem",
+        }
+    )
+    assert rule.after_turn == "problem"
+    with pytest.raises(ValueError, match="after_turn"):
+        parse_rule(
+            {"id": "coping_question.any.91", "label": "coping_question", "pattern": "x", "after_turn": "sad"}
+        )
+
+
+@pytest.mark.parametrize(
+    ("lang", "hardship", "success", "question"),
+    [
+        (
+            "nl",
+            "Ik sta er helemaal alleen voor sinds de scheiding.",
+            "Ik heb alles op tijd ingeleverd.",
+            "Hoe doe je dat?",
+        ),
+        (
+            "en",
+            "Since the divorce I've been raising them on my own.",
+            "I handed everything in on time.",
+            "How do you do it?",
+        ),
+    ],
+)
+def test_after_turn_reads_the_previous_utterance(
+    lang: str, hardship: str, success: str, question: str
+) -> None:
+    tagger = load_tagger(lang)
+    after_hardship = tagger.tag_conversation([(hardship, "client"), (question, "practitioner")])[-1]
+    after_success = tagger.tag_conversation([(success, "client"), (question, "practitioner")])[-1]
+    assert after_hardship.labels == ["coping_question"]
+    assert "coping_question" not in after_success.labels
