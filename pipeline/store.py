@@ -118,7 +118,9 @@ def _open_error(path: Path, message: str, key: str | None) -> str:
     """Turn DuckDB's reasons for not opening a file into one sentence the user can act on."""
     lowered = message.lower()
     if "lock" in lowered:
-        return f"The database {path.name} is in use by another Gespreksspiegel program; close it and try again."
+        return (
+            f"The database {path.name} is in use by another Gespreksspiegel program; close it and try again."
+        )
     if "wrong encryption key" in lowered:
         return f"The database {path.name} could not be opened: the key in {KEY_ENV} is wrong."
     if "without a key" in lowered or ("encrypt" in lowered and not key):
