@@ -22,24 +22,12 @@ import streamlit as st
 
 from pipeline.errors import UserError
 from pipeline.store import connect, default_db_path, load_transcript
+from tagger.taxonomy import LABELS
 
 ROLES = ("practitioner", "client", "all")
 PATTERNS_DIR = Path(__file__).resolve().parent.parent / "tagger" / "patterns"
 # Labels in the order the dashboard lists them (taxonomy.md); labels added later are appended.
-LABEL_ORDER = (
-    "compliment",
-    "scale_question",
-    "scale_answer",
-    "exception_question",
-    "exception_report",
-    "miracle_question",
-    "coping_question",
-    "goal_question",
-    "progress_question",
-    "more_question",
-    "relationship_question",
-    "problem_question",
-)
+LABEL_ORDER = LABELS  # taxonomy.md order, from the one table in tagger/taxonomy.py
 
 
 class DbUnavailable(Exception):

@@ -20,21 +20,9 @@ from typing import Any
 from pipeline import store
 from pipeline.errors import UserError
 from pipeline.schema import Transcript
+from tagger.taxonomy import LABELS
 
-TECHNIQUE_LABELS = (
-    "compliment",
-    "scale_question",
-    "scale_answer",
-    "exception_question",
-    "exception_report",
-    "miracle_question",
-    "coping_question",
-    "goal_question",
-    "progress_question",
-    "more_question",
-    "relationship_question",
-    "problem_question",
-)
+TECHNIQUE_LABELS = LABELS  # taxonomy.md order, from the one table in tagger/taxonomy.py
 HIGHLIGHT_LABELS = frozenset(
     {
         "compliment",
