@@ -352,6 +352,24 @@ def pick_or_stop(options: list[str], label: str, param: str) -> None:
     st.stop()
 
 
+def sessions_for(frame: pd.DataFrame, column: str, param: str, page: str) -> tuple[str, pd.DataFrame]:
+    """The practitioner/client pages: read `?param=`, offer a chooser without it, stop kindly on an unknown one.
+
+    Returns the value and that person's sessions; the page title uses the `<page>.title` text.
+    """
+    value = query_param(param)
+    if value is None:
+        st.title(t(f"nav.{page}"))
+        pick_or_stop(sorted(set(frame[column].dropna())), t(f"{page}.pick"), param)
+    subset = frame[frame[column] == value].reset_index(drop=True)
+    st.title(t(f"{page}.title", **{param: md(value)}))
+    if subset.empty:
+        st.info(t(f"{page}.not_found", **{param: md(value)}), icon=":material/search:")
+        page_link("overview", t("session.back"), icon=":material/arrow_back:")
+        st.stop()
+    return value, subset
+
+
 def ratio_points(frame: pd.DataFrame) -> pd.DataFrame:
     """Per session: date, practitioner, client, ratio (time or count) and its basis, for trend charts."""
     out = frame[["session_id", "date", "practitioner", "client_code", "ratio", "ratio_is_count"]].copy()

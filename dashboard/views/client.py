@@ -7,20 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n import fmt_date, fmt_num, subtype_name, t
-from dashboard.ui import all_sessions, md, page_link, pick_or_stop, query_param, sessions_table
+from dashboard.ui import all_sessions, md, sessions_for, sessions_table
 
 frame = all_sessions()
-code = query_param("code")
-if code is None:
-    st.title(t("nav.client"))
-    pick_or_stop(sorted(set(frame["client_code"].dropna())), t("client.pick"), "code")
-
-theirs = frame[frame["client_code"] == code].reset_index(drop=True)
-st.title(t("client.title", code=md(code)))
-if theirs.empty:
-    st.info(t("client.not_found", code=md(code)), icon=":material/search:")
-    page_link("overview", t("session.back"), icon=":material/arrow_back:")
-    st.stop()
+code, theirs = sessions_for(frame, "client_code", "code", "client")
 
 practitioners = sorted(set(theirs["practitioner"].dropna()))
 if practitioners:

@@ -8,20 +8,10 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.i18n import fmt_pct, label_name, t
-from dashboard.ui import all_sessions, md, page_link, pick_or_stop, query_param, ratio_points, sessions_table
+from dashboard.ui import all_sessions, ratio_points, sessions_for, sessions_table
 
 frame = all_sessions()
-name = query_param("name")
-if name is None:
-    st.title(t("nav.practitioner"))
-    pick_or_stop(sorted(set(frame["practitioner"].dropna())), t("practitioner.pick"), "name")
-
-mine = frame[frame["practitioner"] == name].reset_index(drop=True)
-st.title(t("practitioner.title", name=md(name)))
-if mine.empty:
-    st.info(t("practitioner.not_found", name=md(name)), icon=":material/search:")
-    page_link("overview", t("session.back"), icon=":material/arrow_back:")
-    st.stop()
+name, mine = sessions_for(frame, "practitioner", "name", "practitioner")
 
 
 def mean(values: pd.Series) -> float | None:
