@@ -96,32 +96,84 @@ def _probe(path: Path) -> tuple[float | None, int]:
         raise UserError(f"{path.name}: this is not an audio or video file that can be read.") from error
 
 
+def _span(seconds: float) -> str:
+    """A length as people say it: '3.5 hours' or '12 minutes'."""
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} hours"
+    minutes = max(1, round(seconds / 60))
+    return f"{minutes} minute" if minutes == 1 else f"{minutes} minutes"
+
+
+class _TooLong(Exception):
+    """Raised inside the decode loop as soon as the limit is passed, before memory fills up."""
+
+
+def _decode_stream(path: Path, channels: int, max_samples: int) -> np.ndarray:
+    """Decode and resample to 16 kHz s16 with PyAV, frame by frame, stopping once past `max_samples`.
+
+    Like `faster_whisper.decode_audio`, but bounded: a mislabelled day-long file is refused after reading
+    just over the limit instead of after filling the memory. Damaged frames are skipped, as faster-whisper does.
+    Returns float32 of shape (samples,) for mono or (channels, samples).
+    """
+    import av
+
+    resampler = av.audio.resampler.AudioResampler(
+        format="s16", layout="stereo" if channels == 2 else "mono", rate=SAMPLE_RATE
+    )
+    chunks: list[np.ndarray] = []
+    total = 0
+
+    def take(frames: list) -> None:
+        nonlocal total
+        for out in frames:
+            array = out.to_ndarray().reshape(-1)
+            total += array.size // channels
+            if total > max_samples:
+                raise _TooLong
+            chunks.append(array)
+
+    with av.open(str(path), mode="r", metadata_errors="ignore") as container:
+        frames = container.decode(audio=0)
+        while True:
+            try:
+                frame = next(frames)
+            except StopIteration:
+                break
+            except av.error.InvalidDataError:
+                continue
+            frame.pts = None  # the resampler must not check timestamps of damaged streams
+            take(resampler.resample(frame))
+        take(resampler.resample(None))
+    samples = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
+    audio = samples.astype(np.float32) / 32768.0
+    return audio.reshape(-1, channels).T if channels == 2 else audio
+
+
 def decode(path: Path, keep_channels: bool = False, max_duration_s: float = MAX_DURATION_S) -> DecodedAudio:
     """Decode to 16 kHz mono (and per-channel arrays when `keep_channels` and the file is multi-channel)."""
     import av
-    from faster_whisper.audio import decode_audio
 
     check_readable(path)
     duration, n_channels = _probe(path)
+    limit_text = _span(max_duration_s)
     if duration is not None and duration > max_duration_s:
         raise UserError(
-            f"{path.name}: the recording lasts {duration / 3600:.1f} hours, more than the limit of "
-            f"{max_duration_s / 3600:.0f} hours; split it into sessions first."
+            f"{path.name}: the recording lasts {_span(duration)}, longer than the limit of {limit_text}; "
+            "split it into sessions first."
         )
+    stereo = keep_channels and n_channels >= 2
     try:
-        samples = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
-        channels = None
-        if keep_channels and n_channels >= 2:
-            left, right = decode_audio(str(path), sampling_rate=SAMPLE_RATE, split_stereo=True)
-            channels = np.stack([left, right])
+        decoded = _decode_stream(path, 2 if stereo else 1, int(max_duration_s * SAMPLE_RATE))
+    except _TooLong:
+        raise UserError(
+            f"{path.name}: the recording is longer than the limit of {limit_text}; split it into sessions first."
+        ) from None
     except (av.error.FFmpegError, OSError, ValueError) as error:
         raise UserError(f"{path.name}: the audio could not be decoded; the file may be damaged.") from error
+    channels = decoded if stereo else None
+    samples = decoded.mean(axis=0).astype(np.float32) if stereo else decoded
     if samples.size == 0:
         raise UserError(f"{path.name}: the file contains no audio.")
     seconds = samples.size / SAMPLE_RATE
-    if seconds > max_duration_s:
-        raise UserError(
-            f"{path.name}: the recording is longer than the limit of {max_duration_s / 3600:.0f} hours."
-        )
     log.debug("decoded %.1f s of audio (%d channel(s))", seconds, n_channels)
     return DecodedAudio(samples=samples, channels=channels, duration_s=seconds)

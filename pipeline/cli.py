@@ -93,7 +93,15 @@ def cmd_process(args: argparse.Namespace) -> int:
     from pipeline.audio import AUDIO_EXTENSIONS
     from pipeline.process import expand_inputs, process_recording
 
-    options = _options(args, model=args.model, speakers=args.speakers, channels=args.channels)
+    if args.max_hours <= 0:
+        raise UserError("--max-hours must be a positive number of hours.")
+    options = _options(
+        args,
+        model=args.model,
+        speakers=args.speakers,
+        channels=args.channels,
+        max_duration_s=args.max_hours * 3600,
+    )
     if args.fast:
         options.asr = dataclasses.replace(options.asr, batched=True)
     files = expand_inputs(args.audio, AUDIO_EXTENSIONS)
@@ -181,6 +189,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--channels", action="store_true", help="stereo recording with one microphone per person")
     p.add_argument(
         "--fast", action="store_true", help="batched decoding: about twice as fast, slightly less accurate"
+    )
+    p.add_argument(
+        "--max-hours",
+        type=float,
+        default=4.0,
+        metavar="H",
+        help="refuse recordings longer than this (default 4 hours): protects a laptop's memory",
     )
     p.set_defaults(func=cmd_process)
 

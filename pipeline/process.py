@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import store
-from pipeline.audio import AUDIO_EXTENSIONS, check_readable, decode, file_sha256
+from pipeline.audio import AUDIO_EXTENSIONS, MAX_DURATION_S, check_readable, decode, file_sha256
 from pipeline.errors import UserError
 from pipeline.importers import ImportedTranscript, read_transcript
 from pipeline.schema import Role, SessionMeta, TaggedUtterance, TagResult, Transcript, Utterance
@@ -44,6 +44,7 @@ class ProcessOptions:
     patterns: Sequence[Path] = ()
     asr: AsrOptions = field(default_factory=AsrOptions)
     progress: bool = True
+    max_duration_s: float = MAX_DURATION_S
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ def transcribe_recording(path: Path, options: ProcessOptions) -> tuple[Transcrip
 
     check_readable(path)
     sha256 = file_sha256(path)
-    decoded = decode(path, keep_channels=options.channels)
+    decoded = decode(path, keep_channels=options.channels, max_duration_s=options.max_duration_s)
     resolved = resolve_model(options.model)
     model = load_whisper(resolved.path_or_name, resolved.offline)
     asr = dataclasses.replace(options.asr, language=None if options.language == "auto" else options.language)

@@ -81,3 +81,23 @@ def test_not_a_database(tmp_path):
     result = run_spiegel("import", str(REPO / "samples/sessions/nl_eerste_gesprek.json"), "--db", str(bogus))
     assert result.returncode == 1
     assert_one_plain_sentence(result.stderr, "could not be opened")
+
+
+def test_recording_over_the_length_limit_is_refused_while_decoding(
+    tmp_path, db_with_one_session, sample_audio
+):
+    """The limit is checked during decoding, so a huge file never fills the memory first."""
+    before = counts(db_with_one_session)
+    result = run_spiegel(
+        "process",
+        str(sample_audio / "one_speaker.wav"),
+        "--db",
+        str(db_with_one_session),
+        "--max-hours",
+        "0.002",
+    )
+    assert result.returncode == 1
+    assert_one_plain_sentence(
+        result.stderr, "one_speaker.wav: the recording lasts 1 minute, longer than the limit of 1 minute"
+    )
+    assert counts(db_with_one_session) == before
