@@ -204,8 +204,11 @@ def _separate_sentences(analysis: Analysis, a: Hit, b: Hit) -> bool:
 
 
 def _pick_number(analysis: Analysis, hit: Hit) -> tuple[float, int, int] | None:
-    """The scale number a scale-answer match refers to: inside the match, else the first one after it."""
-    inside = [n for n in analysis.numbers if n[1] >= hit.start_char and n[2] <= hit.end_char]
+    """The scale number a scale-answer match refers to: inside the match, else the first one after it.
+
+    A range that starts before the match ("zes, [zeven denk ik]") counts as inside.
+    """
+    inside = [n for n in analysis.numbers if n[1] < hit.end_char and n[2] > hit.start_char]
     after = [n for n in analysis.numbers if n[1] >= hit.start_char]
     pool = inside or after
     if not pool:

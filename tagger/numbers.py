@@ -201,6 +201,242 @@ _ONE_PRONOUN_BEFORE = frozenset(
 )
 
 
+#: Words right before a bare number that make it a label, a school year or a time, not a score
+#: ("groep 7", "klas 3", "om 8", "half 9", "room 4", "page 6").
+NOT_SCALE_BEFORE = frozenset(
+    [
+        "groep",
+        "klas",
+        "nummer",
+        "nr",
+        "hoofdstuk",
+        "bladzijde",
+        "pagina",
+        "bus",
+        "lijn",
+        "kamer",
+        "om",
+        "half",
+        "kwart",
+        "number",
+        "no",
+        "grade",
+        "page",
+        "chapter",
+        "room",
+        "year",
+        "aged",
+        "age",
+        "till",
+        "until",
+        "by",
+    ]
+)
+#: Words before "at"/"rond" that make "at 8" a time ("home at 8", "up at 7").
+_TIME_AT_BEFORE = frozenset(
+    [
+        "home",
+        "up",
+        "bed",
+        "work",
+        "school",
+        "leave",
+        "left",
+        "start",
+        "started",
+        "arrive",
+        "arrived",
+        "back",
+        "dinner",
+        "lunch",
+        "breakfast",
+        "there",
+        "wake",
+        "woke",
+        "get",
+        "got",
+        "meet",
+        "finish",
+        "finished",
+    ]
+)
+#: Words after a number that make it a school year or a time ("3 havo", "8 's avonds").
+_NOT_SCALE_AFTER = frozenset(
+    [
+        "havo",
+        "vwo",
+        "vmbo",
+        "mavo",
+        "gym",
+        "atheneum",
+        "'s",
+        "s'",
+        "vanavond",
+        "vanochtend",
+        "morgen",
+        "tonight",
+        "tomorrow",
+        "oclock",
+        "a.m.",
+        "p.m.",
+    ]
+)
+#: School words near a number make it a grade ("een 4 voor wiskunde", "a 4 on my test").
+_SCHOOL = frozenset(
+    [
+        "toets",
+        "toetsen",
+        "proefwerk",
+        "tentamen",
+        "examen",
+        "wiskunde",
+        "engels",
+        "test",
+        "tests",
+        "exam",
+        "exams",
+        "math",
+        "maths",
+        "quiz",
+        "essay",
+        "assignment",
+        "huiswerk",
+        "homework",
+        "gehaald",
+    ]
+)
+#: Negation words: "geen tien", "not a ten", "een tien natuurlijk niet" are not a position.
+_NEGATION = frozenset({"geen", "niet", "niks", "nooit", "not", "never", "isn't", "wasn't", "n't", "nie"})
+#: Words that may stand between a negation and the number it negates ("niet meer op een 3", "not even a 2").
+_NEG_GAP = frozenset(
+    [
+        "een",
+        "a",
+        "an",
+        "de",
+        "the",
+        "meer",
+        "op",
+        "at",
+        "even",
+        "eens",
+        "zelfs",
+        "helemaal",
+        "echt",
+        "quite",
+        "really",
+        "zeker",
+        "bepaald",
+        "bij",
+        "anymore",
+        "more",
+        "nog",
+        "wel",
+    ]
+)
+#: Words that may stand between a number and a following "niet" ("een 10 is het natuurlijk niet").
+_NEG_AFTER_GAP = frozenset(
+    [
+        "natuurlijk",
+        "zeker",
+        "echt",
+        "helemaal",
+        "nog",
+        "ook",
+        "is",
+        "het",
+        "'t",
+        "wordt",
+        "zal",
+        "it",
+        "it's",
+        "definitely",
+        "certainly",
+        "really",
+        "obviously",
+        "of",
+        "course",
+        "'s",
+        "ben",
+        "zit",
+        "i'm",
+        "am",
+        "ik",
+        "i",
+        "i'd",
+        "would",
+        "zou",
+        "say",
+        "zeggen",
+        "geven",
+        "give",
+    ]
+)
+#: Words that show a number is the current position when an earlier one was a past position
+#: ("vorige week een 4, nu een 6").
+_NOW = frozenset({"nu", "inmiddels", "momenteel", "vandaag", "now", "currently", "today", "tegenwoordig"})
+
+
+def _negated(words: Sequence[str], start: int, end: int) -> bool:
+    """Whether the number at tokens [start, end) is denied ("geen tien", "not a 10", "een 10 niet")."""
+    j = start - 1
+    gaps = 0
+    while j >= 0 and words[j] in _NEG_GAP and gaps < 3:
+        j -= 1
+        gaps += 1
+    if j >= 0 and words[j] in _NEGATION:
+        return True
+    n = len(words)
+    k = end
+    gaps = 0
+    while k < n and words[k] in _NEG_AFTER_GAP and gaps < 4:
+        k += 1
+        gaps += 1
+    if k < n and words[k] in _NEGATION:
+        nxt = words[k + 1] if k + 1 < n else ""
+        # "een tien niet, maar ..." / "een 10 natuurlijk niet": the number is ruled out; "een 6, niet
+        # slecht" has a comma in between and never gets here
+        return nxt in (
+            "",
+            ".",
+            ",",
+            "!",
+            "?",
+            "…",
+            "maar",
+            "but",
+            "hoor",
+            "natuurlijk",
+            "nee",
+            "no",
+            "hè",
+            "he",
+        )
+    return False
+
+
+def _not_scale_context(words: Sequence[str], i: int, end: int) -> bool:
+    """A bare number that names a time, an age, a school year or a room ("om 8", "toen ik 8 was")."""
+    prev = words[i - 1] if i > 0 else ""
+    nxt = words[end] if end < len(words) else ""
+    if prev in NOT_SCALE_BEFORE or nxt in _NOT_SCALE_AFTER:
+        return True
+    if prev in ("at", "rond", "around", "tegen") and i >= 2 and words[i - 2] in _TIME_AT_BEFORE:
+        return True
+    if prev in ("over", "voor", "past", "to") and i >= 2 and words[i - 2] in ("kwart", "quarter", "half"):
+        return True
+    # "een 4 voor mijn toets", "a 4 on my test": a school grade, not a scale position
+    if not _SCHOOL.isdisjoint(words[max(0, i - 4) : end + 4]):
+        return True
+    # "toen ik 8 was", "when I was 8": an age (but "toen zat ik op een 3" is a position)
+    window = words[max(0, i - 3) : i]
+    return (
+        any(w in ("toen", "when", "sinds", "since") for w in window)
+        and prev not in ("een", "a", "an", "op", "at", "de", "the")
+        and (nxt in ("was", "werd", "old", "oud") or prev in ("was", "werd", "turned"))
+    )
+
+
 @dataclass(frozen=True)
 class NumberHit:
     """A number found in a token list: tokens [start, end) and its value."""
@@ -231,6 +467,8 @@ def _range_token(word: str) -> float | None:
     if not m:
         return None
     a, b = (float(x.replace(",", ".")) for x in m.groups())
+    if b == 10 and "/" in word and a < 10:  # "7/10": seven out of ten
+        return a
     if 0 < b - a <= 2:
         return (a + b) / 2
     return None
@@ -292,6 +530,11 @@ def read_number(words: Sequence[str], i: int) -> tuple[float, int] | None:
             other = word_value(words[k])
             if other is not None and 0 < other - value <= 1.5:
                 return (value + other) / 2, k + 1 - i
+    if j + 1 < n and words[j] == "," and value == int(value):
+        # "zes, zeven" / "five, six": two neighbouring whole numbers said in one breath
+        other = word_value(words[j + 1])
+        if other is not None and other - value == 1 and (j + 2 >= n or words[j + 2] not in (",", "-")):
+            return value + 0.5, 3
     return value, used
 
 
@@ -354,9 +597,22 @@ def find_numbers(words: Sequence[str]) -> list[NumberHit]:
             or nxt.endswith("%")
         ):
             skip = True
+        if not skip and (
+            _not_scale_context(words, i, end)
+            or _negated(words, i, end)
+            # "7 op 10", "seven out of ten": the 10 is the scale's end
+            or (prev in ("op", "of", "uit") and value == 10 and hits and hits[-1].end >= i - 2)
+        ):
+            skip = True
         if not skip:
             hits.append(NumberHit(i, end, value))
         i = end
+    if len(hits) > 1 and not _NOW.isdisjoint(words):
+        # "vorige week een 4, nu een 6": the position after "nu" is the current one
+        now_at = max(k for k, w in enumerate(words) if w in _NOW)
+        later = [h for h in hits if h.start > now_at]
+        if later and len(later) < len(hits):
+            hits = later
     return hits
 
 

@@ -15,9 +15,7 @@ TARGETS = {("nl", "macro_f1"): 0.90, ("en", "macro_f1"): 0.85}
 #: `heldout3` the third (Dutch only), written blind before the next round of rule work.
 BELOW_TARGET = {
     ("heldout", "nl", "scale_exact"),
-    ("heldout2", "nl", "macro_f1"),
     ("heldout3", "nl", "macro_f1"),
-    ("heldout3", "nl", "scale_exact"),
 }
 
 
