@@ -7,22 +7,27 @@ texts, so it can run on a spaCy Doc or on a plain split string.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import resources
 
-_BASE = {
-    # Dutch
-    "nul": 0, "één": 1, "eén": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7,
-    "acht": 8, "negen": 9, "tien": 10,
-    # English
-    "zero": 0, "nought": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10,
-}  # fmt: skip
-_DIMINUTIVE = {
-    "nulletje": 0, "eentje": 1, "tweetje": 2, "drietje": 3, "viertje": 4, "vijfje": 5, "zesje": 6,
-    "zevende": None, "zeventje": 7, "achtje": 8, "negentje": 9, "tientje": 10,
-}  # fmt: skip
+#: Word lists and number words live in `tagger/data/numbers.json`, so a language or a word can be added
+#: without touching code; this module keeps only the logic that reads them.
+_DATA = json.loads(resources.files("tagger").joinpath("data/numbers.json").read_text(encoding="utf-8"))
+
+
+def _words(key: str) -> frozenset[str]:
+    return frozenset(_DATA[key])
+
+
+def _number_table(key: str) -> dict[str, int | None]:
+    return dict(_DATA[key])
+
+
+_BASE = _number_table("base")
+_DIMINUTIVE = _number_table("diminutive")
 _DUTCH_STEMS = {
     k: v
     for k, v in _BASE.items()
@@ -50,331 +55,31 @@ _DIGIT_RE = re.compile(r"^(\d{1,2})(?:[.,](\d{1,2}))?(½)?$")
 _RANGE_RE = re.compile(r"^(\d{1,2}(?:[.,]\d)?)[-–/](\d{1,2}(?:[.,]\d)?)$")
 
 #: Words that join two numbers into a range ("vijf à zes", "a five or six").
-RANGE_JOINERS = frozenset({"à", "a", "of", "tot", "or", "to", "-", "–", "/", "en", "and"})
+RANGE_JOINERS = _words("range_joiners")
 #: Words after a number that show it is not a scale score ("6 jaar", "3 keer", "a two hour drive").
-UNIT_WORDS = frozenset(
-    [
-        "jaar",
-        "jaren",
-        "jaartjes",
-        "maand",
-        "maanden",
-        "week",
-        "weken",
-        "weekje",
-        "dag",
-        "dagen",
-        "dagje",
-        "uur",
-        "uren",
-        "uurtje",
-        "minuten",
-        "minuut",
-        "keer",
-        "keren",
-        "kinderen",
-        "kind",
-        "broers",
-        "zussen",
-        "euro",
-        "procent",
-        "%",
-        "kilo",
-        "kilometer",
-        "km",
-        "glazen",
-        "glas",
-        "biertjes",
-        "bier",
-        "sigaretten",
-        "sigaret",
-        "flessen",
-        "fles",
-        "pilletjes",
-        "pillen",
-        "tabletten",
-        "punt",
-        "punten",
-        "puntje",
-        "puntjes",
-        "stap",
-        "stappen",
-        "stapje",
-        "stapjes",
-        "jaartje",
-        "keertjes",
-        "nachten",
-        "nacht",
-        "man",
-        "mensen",
-        "vrienden",
-        "uur's",
-        "dingen",
-        "vragen",
-        "sessies",
-        "gesprekken",
-        "afspraken",
-        "kopjes",
-        "kopje",
-        "koppen",
-        "year",
-        "years",
-        "month",
-        "months",
-        "week",
-        "weeks",
-        "day",
-        "days",
-        "hour",
-        "hours",
-        "minute",
-        "minutes",
-        "times",
-        "time",
-        "kids",
-        "children",
-        "brothers",
-        "sisters",
-        "dollars",
-        "pounds",
-        "percent",
-        "kilos",
-        "miles",
-        "drinks",
-        "drink",
-        "beers",
-        "beer",
-        "cigarettes",
-        "cigarette",
-        "bottles",
-        "bottle",
-        "glasses",
-        "glass",
-        "pills",
-        "point",
-        "points",
-        "step",
-        "steps",
-        "nights",
-        "night",
-        "people",
-        "friends",
-        "things",
-        "questions",
-        "sessions",
-        "cups",
-        "cup",
-        "o'clock",
-        "am",
-        "pm",
-        "pack",
-        "packs",
-    ]
-)
+UNIT_WORDS = _words("unit_words")
 #: Words before "one" that make it a pronoun ("that one"), not a number.
-_ONE_PRONOUN_BEFORE = frozenset(
-    [
-        "that",
-        "this",
-        "the",
-        "which",
-        "every",
-        "no",
-        "any",
-        "some",
-        "each",
-        "other",
-        "another",
-        "little",
-        "big",
-        "new",
-        "last",
-        "first",
-        "only",
-        "right",
-        "wrong",
-        "no-one",
-        "someone",
-        "anyone",
-        "everyone",
-    ]
-)
+_ONE_PRONOUN_BEFORE = _words("one_pronoun_before")
 
 
 #: Words right before a bare number that make it a label, a school year or a time, not a score
 #: ("groep 7", "klas 3", "om 8", "half 9", "room 4", "page 6").
-NOT_SCALE_BEFORE = frozenset(
-    [
-        "groep",
-        "klas",
-        "nummer",
-        "nr",
-        "hoofdstuk",
-        "bladzijde",
-        "pagina",
-        "bus",
-        "lijn",
-        "kamer",
-        "om",
-        "half",
-        "kwart",
-        "number",
-        "no",
-        "grade",
-        "page",
-        "chapter",
-        "room",
-        "year",
-        "aged",
-        "age",
-        "till",
-        "until",
-        "by",
-    ]
-)
+NOT_SCALE_BEFORE = _words("not_scale_before")
 #: Words before "at"/"rond" that make "at 8" a time ("home at 8", "up at 7").
-_TIME_AT_BEFORE = frozenset(
-    [
-        "home",
-        "up",
-        "bed",
-        "work",
-        "school",
-        "leave",
-        "left",
-        "start",
-        "started",
-        "arrive",
-        "arrived",
-        "back",
-        "dinner",
-        "lunch",
-        "breakfast",
-        "there",
-        "wake",
-        "woke",
-        "get",
-        "got",
-        "meet",
-        "finish",
-        "finished",
-    ]
-)
+_TIME_AT_BEFORE = _words("time_at_before")
 #: Words after a number that make it a school year or a time ("3 havo", "8 's avonds").
-_NOT_SCALE_AFTER = frozenset(
-    [
-        "havo",
-        "vwo",
-        "vmbo",
-        "mavo",
-        "gym",
-        "atheneum",
-        "'s",
-        "s'",
-        "vanavond",
-        "vanochtend",
-        "morgen",
-        "tonight",
-        "tomorrow",
-        "oclock",
-        "a.m.",
-        "p.m.",
-    ]
-)
+_NOT_SCALE_AFTER = _words("not_scale_after")
 #: School words near a number make it a grade ("een 4 voor wiskunde", "a 4 on my test").
-_SCHOOL = frozenset(
-    [
-        "toets",
-        "toetsen",
-        "proefwerk",
-        "tentamen",
-        "examen",
-        "wiskunde",
-        "engels",
-        "test",
-        "tests",
-        "exam",
-        "exams",
-        "math",
-        "maths",
-        "quiz",
-        "essay",
-        "assignment",
-        "huiswerk",
-        "homework",
-        "gehaald",
-    ]
-)
+_SCHOOL = _words("school")
 #: Negation words: "geen tien", "not a ten", "een tien natuurlijk niet" are not a position.
-_NEGATION = frozenset({"geen", "niet", "niks", "nooit", "not", "never", "isn't", "wasn't", "n't", "nie"})
+_NEGATION = _words("negation")
 #: Words that may stand between a negation and the number it negates ("niet meer op een 3", "not even a 2").
-_NEG_GAP = frozenset(
-    [
-        "een",
-        "a",
-        "an",
-        "de",
-        "the",
-        "meer",
-        "op",
-        "at",
-        "even",
-        "eens",
-        "zelfs",
-        "helemaal",
-        "echt",
-        "quite",
-        "really",
-        "zeker",
-        "bepaald",
-        "bij",
-        "anymore",
-        "more",
-        "nog",
-        "wel",
-    ]
-)
+_NEG_GAP = _words("neg_gap")
 #: Words that may stand between a number and a following "niet" ("een 10 is het natuurlijk niet").
-_NEG_AFTER_GAP = frozenset(
-    [
-        "natuurlijk",
-        "zeker",
-        "echt",
-        "helemaal",
-        "nog",
-        "ook",
-        "is",
-        "het",
-        "'t",
-        "wordt",
-        "zal",
-        "it",
-        "it's",
-        "definitely",
-        "certainly",
-        "really",
-        "obviously",
-        "of",
-        "course",
-        "'s",
-        "ben",
-        "zit",
-        "i'm",
-        "am",
-        "ik",
-        "i",
-        "i'd",
-        "would",
-        "zou",
-        "say",
-        "zeggen",
-        "geven",
-        "give",
-    ]
-)
+_NEG_AFTER_GAP = _words("neg_after_gap")
 #: Words that show a number is the current position when an earlier one was a past position
 #: ("vorige week een 4, nu een 6").
-_NOW = frozenset({"nu", "inmiddels", "momenteel", "vandaag", "now", "currently", "today", "tegenwoordig"})
+_NOW = _words("now")
 
 
 def _negated(words: Sequence[str], start: int, end: int) -> bool:
