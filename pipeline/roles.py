@@ -18,22 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.schema import Role, TagResult, Utterance
-
-PRACTITIONER_LABELS = frozenset(
-    {
-        "scale_question",
-        "miracle_question",
-        "exception_question",
-        "compliment",
-        "more_question",
-        "goal_question",
-        "coping_question",
-        "progress_question",
-        "relationship_question",
-        "problem_question",
-    }
-)
-CLIENT_LABELS = frozenset({"scale_answer", "exception_report"})
+from tagger.taxonomy import CLIENT_LABELS, PRACTITIONER_LABELS
 
 #: Points per utterance carrying a practitioner label (at most one such count per utterance).
 W_PRACTITIONER_LABEL = 3.0
