@@ -147,7 +147,7 @@ def transcribe_recording(path: Path, options: ProcessOptions) -> tuple[Transcrip
     model = load_whisper(resolved.path_or_name, resolved.offline)
     asr = dataclasses.replace(options.asr, language=None if options.language == "auto" else options.language)
 
-    bar = _progress_bar(path.name, decoded.duration_s, options.progress)
+    bar = _Progress(path.name, decoded.duration_s, options.progress)
     try:
         segments, language = transcribe(model, decoded.samples, asr, on_progress=bar.advance_to)
         if not segments:
@@ -276,12 +276,14 @@ def transcript_from_file(path: Path, options: ProcessOptions) -> tuple[Transcrip
     else:
         language = imported.language or guess_language([t.text for t in imported.turns[:200]])
     utterances = _imported_utterances(imported)
+    has_times = all(u.start_s is not None and u.end_s is not None for u in utterances)
+    if not has_times:  # partial times would make durations meaningless: the figures are counted instead
+        utterances = [dataclasses.replace(u, start_s=None, end_s=None) for u in utterances]
     fixed = _fixed_roles(imported, options.practitioner, path)
     tagged, confidence, warnings = tag_and_assign_roles(
         utterances, language, options.patterns, fixed_roles=fixed
     )
     meta_in = imported.meta
-    has_times = all(u.start_s is not None and u.end_s is not None for u in utterances)
     duration = max((u.end_s or 0.0) for u in utterances) if has_times else None
     practitioner_name = (
         options.practitioner
@@ -304,12 +306,6 @@ def transcript_from_file(path: Path, options: ProcessOptions) -> tuple[Transcrip
         num_speakers=len({u.utterance.speaker for u in tagged}),
         warnings=warnings,
     )
-    # Internal timed utterances need an end per utterance for durations; without all times, drop them all.
-    if not has_times:
-        tagged = [
-            TaggedUtterance(dataclasses.replace(t.utterance, start_s=None, end_s=None), t.result)
-            for t in tagged
-        ]
     return Transcript(meta, tagged), ("transcript" if fixed is not None else "auto")
 
 
@@ -372,7 +368,3 @@ class _Progress:
     def close(self) -> None:
         if self._bar is not None:
             self._bar.close()
-
-
-def _progress_bar(name: str, total_s: float, enabled: bool) -> _Progress:
-    return _Progress(name, total_s, enabled)
