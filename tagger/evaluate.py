@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import UserError
+from tagger.jsonl import parse_lines
 from tagger.taxonomy import LABEL_SUBTYPES
 
 DEV_DIR = Path(__file__).resolve().parents[1] / "tests" / "tagger" / "data"
@@ -83,13 +84,7 @@ def load_gold(path: Path, split: str = "all") -> list[dict[str, Any]]:
     """Read gold lines from a JSONL file, keeping one split ("tune", "heldout" or "all")."""
     rows = []
     with Path(path).open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise UserError(f"Line {lineno} of {path} is not valid JSON ({exc.msg}).") from exc
+        for _lineno, obj in parse_lines(fh, path):
             if split == "all" or obj.get("split", "heldout") == split:
                 rows.append(obj)
     return rows

@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,17 @@ from pipeline.errors import UserError
 from pipeline.schema import TagResult
 
 log = logging.getLogger(__name__)
+
+
+def parse_lines(lines: Iterable[str], source: Path | str) -> Iterator[tuple[int, Any]]:
+    """(line number, object) for each non-empty JSONL line; a malformed line is a `UserError` naming it."""
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            yield lineno, json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise UserError(f"Line {lineno} of {source} is not valid JSON ({exc.msg}).") from exc
 
 
 def read_items(input_path: Path, default_lang: str = "nl") -> list[dict[str, Any]]:
@@ -33,13 +44,7 @@ def read_items(input_path: Path, default_lang: str = "nl") -> list[dict[str, Any
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"Cannot read input file {input_path} ({exc.__class__.__name__}).") from exc
     items = []
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise UserError(f"Line {lineno} of {input_path} is not valid JSON ({exc.msg}).") from exc
+    for lineno, obj in parse_lines(lines, input_path):
         if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
             raise UserError(f"Line {lineno} of {input_path} has no 'text' string.")
         lang = obj.get("lang") or default_lang
