@@ -1,6 +1,6 @@
 """Read-only, short-lived, cached reads of the Gespreksspiegel database for the dashboard.
 
-Every read opens the database read-only through `pipeline.store.connect`, runs its queries and closes it at
+Every read opens the database read-only through `store.connect`, runs its queries and closes it at
 once: an open DuckDB connection blocks `spiegel process` in another process (FINDINGS.md). Results are cached
 with `st.cache_data` keyed on the database path plus the size and modification time of the file and its WAL,
 so a newly stored session shows up on the next page load while unchanged data is never read twice.
@@ -9,7 +9,6 @@ so a newly stored session shows up on the next page load while unchanged data is
 from __future__ import annotations
 
 import contextlib
-import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,12 +19,12 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from pipeline.errors import UserError
-from pipeline.store import connect, default_db_path, load_transcript
+from core.errors import UserError
+from store import connect, default_db_path, load_transcript, queries
+from tagger.rules import builtin_rule_lines
 from tagger.taxonomy import LABELS
 
 ROLES = ("practitioner", "client", "all")
-PATTERNS_DIR = Path(__file__).resolve().parent.parent / "tagger" / "patterns"
 # Labels in the order the dashboard lists them (taxonomy.md); labels added later are appended.
 LABEL_ORDER = LABELS  # taxonomy.md order, from the one table in tagger/taxonomy.py
 
@@ -98,12 +97,8 @@ def _current() -> tuple[str, tuple[int, ...]]:
 @st.cache_data(show_spinner=False, max_entries=8)
 def _sessions(db: str, version: tuple[int, ...]) -> pd.DataFrame:
     with reader(db) as con:
-        sessions = con.execute(
-            """SELECT session_id, recorded_at, created_at, practitioner, client_code, duration_s, has_times,
-                      source_name, source_kind, language, asr_model, warnings, num_speakers, role_confidence
-               FROM sessions"""
-        ).df()
-        metrics = con.execute("SELECT * FROM session_metrics").df()
+        sessions = queries.sessions_overview(con).df()
+        metrics = queries.metrics(con).df()
     return _with_metrics(sessions, metrics)
 
 
@@ -194,11 +189,11 @@ class SessionView:
 @st.cache_data(show_spinner=False, max_entries=32)
 def _session(db: str, version: tuple[int, ...], session_id: str) -> SessionView | None:
     with reader(db) as con:
-        row = con.execute("SELECT * FROM sessions WHERE session_id = ?", [session_id]).df()
+        row = queries.session_row(con, session_id).df()
         if row.empty:
             return None
         transcript = load_transcript(con, session_id)
-        metrics = con.execute("SELECT * FROM session_metrics WHERE session_id = ?", [session_id]).df()
+        metrics = queries.metrics(con, session_id).df()
     meta = row.iloc[0].to_dict()
     warnings = meta.get("warnings")
     meta["warnings"] = [str(w) for w in warnings] if warnings is not None else []
@@ -256,38 +251,22 @@ def session(session_id: str) -> SessionView | None:
 
 
 # --------------------------------------------------------------------------------------------- rule notes
-def _patterns_version(lang: str) -> tuple[tuple[str, int], ...]:
-    folder = PATTERNS_DIR / lang
-    try:
-        return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.glob("*.jsonl")))
-    except OSError:
-        return ()
-
-
 @st.cache_data(show_spinner=False, max_entries=4)
-def _rules(lang: str, version: tuple[tuple[str, int], ...]) -> dict[str, dict[str, str]]:
+def _rules(lang: str) -> dict[str, dict[str, str]]:
+    """Note and pattern of every built-in rule, read through the tagger (not from its files by path)."""
     rules: dict[str, dict[str, str]] = {}
-    for name, _ in version:
-        try:
-            lines = (PATTERNS_DIR / lang / name).read_text(encoding="utf-8").splitlines()
-        except OSError:
-            continue
-        for line in lines:
-            try:
-                obj = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(obj, dict) and isinstance(obj.get("id"), str) and not obj.get("disable"):
-                pattern = obj.get("pattern")
-                if isinstance(pattern, list) and all(isinstance(p, str) for p in pattern):
-                    pattern = " | ".join(pattern)
-                rules[obj["id"]] = {
-                    "note": str(obj.get("note") or ""),
-                    "pattern": pattern if isinstance(pattern, str) else "",
-                }
+    for _file, _line, obj in builtin_rule_lines(lang):
+        if isinstance(obj, dict) and isinstance(obj.get("id"), str) and not obj.get("disable"):
+            pattern = obj.get("pattern")
+            if isinstance(pattern, list) and all(isinstance(p, str) for p in pattern):
+                pattern = " | ".join(pattern)
+            rules[obj["id"]] = {
+                "note": str(obj.get("note") or ""),
+                "pattern": pattern if isinstance(pattern, str) else "",
+            }
     return rules
 
 
 def rule_info(rule_id: str, lang: str) -> dict[str, str]:
-    """The note and pattern of a tagging rule, from `tagger/patterns/<lang>/*.jsonl` (empty when unknown)."""
-    return _rules(lang, _patterns_version(lang)).get(rule_id, {})
+    """The note and pattern of a tagging rule of the built-in rules (empty when unknown)."""
+    return _rules(lang).get(rule_id, {})

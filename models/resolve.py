@@ -20,7 +20,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from pipeline.errors import UserError
+from core.errors import UserError
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """`python -m pipeline` is the same as the `spiegel` command."""
 
-from pipeline.cli import main
+from cli.main import main
 
 raise SystemExit(main())

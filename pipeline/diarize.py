@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.schema import SpeakerTurn
+from core.records import SpeakerTurn
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ def encoder_weights_path() -> Path:
 
     spec = importlib.util.find_spec("resemblyzer")
     if spec is None or not spec.submodule_search_locations:
-        from pipeline.errors import UserError
+        from core.errors import UserError
 
         raise UserError(
             "The voice recognition package resemblyzer is not installed; run the setup command again."

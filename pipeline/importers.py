@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import UserError
-from pipeline.schema import TRANSCRIPT_FORMAT
+from core.errors import UserError
+from core.records import TRANSCRIPT_FORMAT
 
 TRANSCRIPT_EXTENSIONS = frozenset({".txt", ".text", ".md", ".vtt", ".srt", ".json"})
 
@@ -145,7 +145,7 @@ def read_srt(path: Path, content: str) -> ImportedTranscript:
 
 
 def read_json(path: Path, content: str) -> ImportedTranscript:
-    """The project's own format (see `pipeline.schema.Transcript.to_json`), e.g. the bundled samples."""
+    """The project's own format (see `core.records.Transcript.to_json`), e.g. the bundled samples."""
     try:
         data = json.loads(content)
     except json.JSONDecodeError as error:

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline import store
+import store
+from core.errors import UserError
+from core.records import Role, SessionMeta, TaggedUtterance, TagResult, Transcript, Utterance
 from pipeline.audio import AUDIO_EXTENSIONS, MAX_DURATION_S, check_readable, decode, file_sha256
-from pipeline.errors import UserError
 from pipeline.importers import ImportedTranscript, read_transcript
-from pipeline.schema import Role, SessionMeta, TaggedUtterance, TagResult, Transcript, Utterance
 from pipeline.text import guess_language, split_sentences
 from pipeline.transcribe import AsrOptions
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.schema import Role, TagResult, Utterance
+from core.records import Role, TagResult, Utterance
 from tagger.taxonomy import CLIENT_LABELS, PRACTITIONER_LABELS
 
 #: Points per utterance carrying a practitioner label (at most one such count per utterance).

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.schema import Role, Segment, SpeakerTurn, Utterance, Word
+from core.records import Role, Segment, SpeakerTurn, Utterance, Word
 
 #: Speaker label used when there are no turns at all (diarization found no speech but Whisper found words).
 FALLBACK_SPEAKER = "S1"

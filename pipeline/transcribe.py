@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.errors import UserError
-from pipeline.schema import Segment, Word
+from core.errors import UserError
+from core.records import Segment, Word
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.errors import UserError
+import store
+from core.errors import UserError
 
 log = logging.getLogger(__name__)
 
@@ -72,42 +73,9 @@ def best_match(voiceprint: np.ndarray, embeddings: Mapping[str, np.ndarray]) -> 
     return None, best_score
 
 
-# --- storage (table `voiceprints(name, embedding FLOAT[], created_at)` from pipeline/sql/schema.sql) ----
-
-
-def save_voiceprint(con, name: str, embedding: np.ndarray) -> None:
-    """Store (or replace) the voiceprint of `name`."""
-    from pipeline.store import transaction
-
-    vector = [float(x) for x in _normalised(embedding)]
-    with transaction(con):
-        con.execute("DELETE FROM voiceprints WHERE lower(name) = lower(?)", [name])
-        con.execute("INSERT INTO voiceprints (name, embedding) VALUES (?, ?)", [name, vector])
-
-
-def load_voiceprint(con, name: str) -> np.ndarray | None:
-    row = con.execute("SELECT embedding FROM voiceprints WHERE lower(name) = lower(?)", [name]).fetchone()
-    return None if row is None else np.asarray(row[0], dtype=np.float32)
-
-
-def list_voiceprints(con) -> list[tuple[str, str]]:
-    """(name, created_at) of every enrolled voice, by name."""
-    rows = con.execute("SELECT name, CAST(created_at AS VARCHAR) FROM voiceprints ORDER BY name").fetchall()
-    return [(str(n), str(c)) for n, c in rows]
-
-
-def delete_voiceprint(con, name: str) -> bool:
-    """Remove a voiceprint; False when there was none."""
-    if load_voiceprint(con, name) is None:
-        return False
-    con.execute("DELETE FROM voiceprints WHERE lower(name) = lower(?)", [name])
-    con.execute("CHECKPOINT")
-    return True
-
-
 def match_speaker(con, name: str, embeddings: Mapping[str, np.ndarray]) -> str | None:
     """The diarized speaker who is the enrolled `name`, or None (not enrolled, or no voice close enough)."""
-    voiceprint = load_voiceprint(con, name)
+    voiceprint = store.load_voiceprint(con, name)
     if voiceprint is None:
         return None
     speaker, score = best_match(voiceprint, embeddings)
@@ -117,7 +85,6 @@ def match_speaker(con, name: str, embeddings: Mapping[str, np.ndarray]) -> str |
 
 def enroll(db: str | Path | None, name: str, audio_path: Path) -> Enrolment:
     """Compute the main voice of `audio_path` and store it as the voiceprint of `name`."""
-    from pipeline import store
     from pipeline.audio import decode
 
     if not name.strip():
@@ -130,6 +97,6 @@ def enroll(db: str | Path | None, name: str, audio_path: Path) -> Enrolment:
             "(30 s or more works best)."
         )
     with store.connect(db) as con:
-        save_voiceprint(con, name.strip(), embedding)
+        store.save_voiceprint(con, name.strip(), embedding)
     log.info("enrolled a voiceprint from %.1f s of speech (%d voices heard)", speech_s, heard)
     return Enrolment(name.strip(), speech_s, heard)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.schema import Orientation, Tag, TagResult
+from core.records import Orientation, Tag, TagResult
 from tagger.taxonomy import CLIENT_LABELS, PRACTITIONER_LABELS
 
 if TYPE_CHECKING:
@@ -243,7 +243,7 @@ def _load(lang: str, extra: tuple[str, ...]) -> Tagger:
 
 def load_tagger(lang: str, extra_patterns: Sequence[Path] = ()) -> Tagger:
     """The tagger for `lang` ("nl" or "en") with optional organisation rule files; cached per arguments."""
-    from pipeline.errors import UserError
+    from core.errors import UserError
 
     if lang not in ("nl", "en"):
         raise UserError(f"Unsupported language {lang!r}; use 'nl' or 'en'.")

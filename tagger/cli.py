@@ -11,7 +11,7 @@ import logging
 import sys
 from pathlib import Path
 
-from pipeline.errors import UserError
+from core.errors import UserError
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import UserError
+from core.errors import UserError
 from tagger.jsonl import parse_lines
 from tagger.taxonomy import LABEL_SUBTYPES
 

@@ -18,8 +18,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import UserError
-from pipeline.schema import TagResult
+from core.errors import UserError
+from core.records import TagResult
 
 log = logging.getLogger(__name__)
 

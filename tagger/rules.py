@@ -36,7 +36,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import UserError
+from core.errors import UserError
 from tagger.numbers import SCALE_NUMBER_REGEX
 from tagger.taxonomy import CUE_LABELS, LABEL_SUBTYPES
 

@@ -1,6 +1,6 @@
 """A small hand-made Gespreksspiegel database for the dashboard tests.
 
-Three sessions, built from `Transcript` records and stored with `pipeline.store.save_transcript`:
+Three sessions, built from `Transcript` records and stored with `store.save_transcript`:
 
 - A (Anna de Vries, client K-001, 2026-03-02): times, many techniques, one scale answer (4), two warnings
   (one known code, one unknown code);
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pipeline.schema import (  # noqa: E402
+from core.records import (  # noqa: E402
     Orientation,
     Role,
     SessionMeta,
@@ -32,7 +32,7 @@ from pipeline.schema import (  # noqa: E402
     Transcript,
     Utterance,
 )
-from pipeline.store import connect, save_transcript  # noqa: E402
+from store import connect, save_transcript  # noqa: E402
 
 INJECTION = (
     'Ik zei <script>window.__xss=1</script> en <b>vet</b> <img src=x onerror="window.__xss=2"> tegen hem.'

@@ -11,7 +11,7 @@ from conftest import FixtureDb, build_db, session_a
 import dashboard.i18n as i18n
 from dashboard import data, launch
 from dashboard.ui import esc, highlighted, transcript_html
-from pipeline.store import connect, save_transcript
+from store import connect, save_transcript
 
 DASH = Path(__file__).resolve().parents[2] / "dashboard"
 

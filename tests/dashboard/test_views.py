@@ -8,7 +8,7 @@ import pytest
 from conftest import FixtureDb
 from streamlit.testing.v1 import AppTest
 
-from pipeline.store import connect
+from store import connect
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 

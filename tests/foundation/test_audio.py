@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from faster_whisper.audio import decode_audio
 
+from core.errors import UserError
 from pipeline import audio
-from pipeline.errors import UserError
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from pipeline import store
-from pipeline.errors import UserError
+import store
+from core.errors import UserError
 from tests.conftest import REPO
 from tests.foundation.test_store import make_transcript
 

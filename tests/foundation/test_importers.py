@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from pipeline.errors import UserError
+from core.errors import UserError
 from pipeline.importers import read_transcript
 from pipeline.text import guess_language, split_sentences
 

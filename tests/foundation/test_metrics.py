@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import store
-from pipeline.schema import (
+import store
+from core.records import (
     Orientation,
     Role,
     SessionMeta,

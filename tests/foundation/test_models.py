@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.errors import UserError
 from models import resolve
-from pipeline.errors import UserError
 
 
 def test_bundled_model_is_joined_verified_and_cached(tmp_path, monkeypatch):

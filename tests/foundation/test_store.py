@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import store
-from pipeline.errors import UserError
-from pipeline.schema import (
+import store
+from core.errors import UserError
+from core.records import (
     Orientation,
     Role,
     SessionMeta,
@@ -69,7 +69,7 @@ def test_failure_mid_write_leaves_database_unchanged(tmp_path, monkeypatch):
     def explode(*_args, **_kwargs):
         raise RuntimeError("disk full halfway")
 
-    monkeypatch.setattr(store, "_speaker_rows", explode)  # fails after sessions+utterances rows were inserted
+    monkeypatch.setattr(store.sessions, "_speaker_rows", explode)  # fails after sessions+utterances rows were inserted
     with store.connect(db) as con, pytest.raises(RuntimeError):
         store.save_transcript(con, make_transcript(sha="b" * 64))
     with store.connect(db) as con:

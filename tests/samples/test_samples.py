@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.schema import TRANSCRIPT_FORMAT, TRANSCRIPT_VERSION, Orientation, Role
+from core.records import TRANSCRIPT_FORMAT, TRANSCRIPT_VERSION, Orientation, Role
 from samples import make_audio as ma
 from samples import sample_audio_dir, sample_sessions
 from tagger.taxonomy import CLIENT_LABELS, LABEL_SUBTYPES, PRACTITIONER_LABELS

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.schema import Role, Segment, SpeakerTurn, Word
+from core.records import Role, Segment, SpeakerTurn, Word
 from pipeline.speakers import assign_speakers, merge_speakers, speaker_times
 
 
@@ -125,7 +125,7 @@ def test_merge_speakers_and_times() -> None:
 
 
 def test_merge_utterances_joins_a_sentence_split_by_a_wrong_speaker() -> None:
-    from pipeline.schema import Utterance
+    from core.records import Utterance
     from pipeline.speakers import merge_utterances
 
     utterances = [

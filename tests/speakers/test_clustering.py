@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from core.records import SpeakerTurn
 from pipeline.diarize import (
     _frame_labels,
     _relabel_by_first_appearance,
@@ -12,7 +13,6 @@ from pipeline.diarize import (
     _Window,
     cluster_embeddings,
 )
-from pipeline.schema import SpeakerTurn
 
 
 def voices(

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from bench.der import diarization_error, role_time_accuracy
-from pipeline.schema import Segment
+from core.records import Segment
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from core.records import Orientation, Role, Tag, TagResult, Utterance
 from pipeline.roles import assign_roles, speaker_evidence
-from pipeline.schema import Orientation, Role, Tag, TagResult, Utterance
 
 
 def utt(idx: int, speaker: str, text: str, start: float | None = None, length: float = 2.0) -> Utterance:

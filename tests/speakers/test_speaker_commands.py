@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.schema import (
+from core.records import (
     Orientation,
     Role,
     SessionMeta,
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def stored_session(db: Path) -> str:
-    from pipeline import store
+    import store
 
     rows = [
         ("S1", Role.CLIENT, "Welkom, fijn dat je er bent.", 0.0, 2.0),
@@ -58,13 +58,13 @@ def stored_session(db: Path) -> str:
 
 
 def run_cli(*argv: str) -> int:
-    from pipeline.cli import main
+    from cli.main import main
 
     return main(list(argv))
 
 
 def read(db: Path, sql: str, session_id: str) -> list[tuple]:
-    from pipeline import store
+    import store
 
     with store.connect(db, read_only=True) as con:
         return con.execute(sql, [session_id]).fetchall()
@@ -138,14 +138,9 @@ def test_voiceprint_match_is_pure_and_needs_a_margin() -> None:
 
 
 def test_voiceprint_storage(tmp_path: Path) -> None:
-    from pipeline import store
-    from pipeline.voiceprints import (
-        delete_voiceprint,
-        list_voiceprints,
-        load_voiceprint,
-        match_speaker,
-        save_voiceprint,
-    )
+    import store
+    from pipeline.voiceprints import match_speaker
+    from store import delete_voiceprint, list_voiceprints, load_voiceprint, save_voiceprint
 
     db = tmp_path / "t.duckdb"
     vec = np.arange(1, 257, dtype=np.float32)
@@ -165,7 +160,7 @@ def test_voiceprint_storage(tmp_path: Path) -> None:
 def test_heavy_libraries_are_not_imported_by_the_speaker_modules() -> None:
     code = (
         "import sys, pipeline.diarize, pipeline.speakers, pipeline.roles, pipeline.voiceprints, "
-        "pipeline.speaker_commands; bad = {'torch', 'resemblyzer', 'librosa', 'scipy'} & set(sys.modules); "
+        "cli.speakers; bad = {'torch', 'resemblyzer', 'librosa', 'scipy'} & set(sys.modules); "
         "sys.exit(1 if bad else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False).returncode == 0
@@ -175,7 +170,7 @@ def test_heavy_libraries_are_not_imported_by_the_speaker_modules() -> None:
 def test_enroll_then_recognise_the_practitioner(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from faster_whisper import decode_audio
 
-    from pipeline import store
+    import store
     from pipeline.diarize import diarize
     from pipeline.voiceprints import match_speaker
 

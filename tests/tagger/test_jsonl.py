@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import UserError
+from core.errors import UserError
 from tagger.cli import register
 from tagger.jsonl import tag_jsonl
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import UserError
+from core.errors import UserError
 from tagger import load_tagger
 from tagger.rules import builtin_rule_lines, load_rules, validate_paths
 from tagger.taxonomy import CUE_LABELS, LABEL_SUBTYPES

@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import UserError
+from core.errors import UserError
 from pipeline.process import Outcome, ProcessOptions, process_recording
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def process_samples(db: Path | None, progress: bool = True) -> list[Outcome]:
 
 
 def run_demo(db: Path | None, start_dashboard: bool = True, port: int = 8501) -> int:
-    from pipeline import store
+    import store
 
     outcomes = process_samples(db)
     failed = [o for o in outcomes if o.error]

@@ -10,9 +10,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from pipeline import store
+from store.connection import TABLES, connect
 
-EXPORTED = (*store.TABLES, "session_metrics")
+EXPORTED = (*TABLES, "session_metrics")
 _COPY_OPTIONS = {
     "csv": "(FORMAT csv, HEADER true)",
     "parquet": "(FORMAT parquet)",
@@ -25,7 +25,7 @@ def export_all(db: Path | None, fmt: str, out_dir: Path) -> list[Path]:
     staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out_dir))
     written: list[Path] = []
     try:
-        with store.connect(db, read_only=True) as con:
+        with connect(db, read_only=True) as con:
             for name in EXPORTED:
                 target = staging / f"{name}.{fmt}"
                 # Table names come from our own constant list; the path is bound as a literal by DuckDB.

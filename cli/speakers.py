@@ -8,7 +8,8 @@
 
 A correction re-tags every utterance with the corrected roles (the tagger reads roles), rewrites the session
 in one transaction and records `role_source = corrected`; metrics are a view over the stored rows, so they
-follow at once. The lead's `pipeline/cli.py` adds these subcommands through `register(subparsers)`.
+follow at once. `cli/main.py` adds these subcommands through `register(subparsers)`; the correction itself is
+`pipeline.corrections.correct_session`.
 """
 
 from __future__ import annotations
@@ -19,13 +20,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import UserError
-from pipeline.schema import Role
+from core.errors import UserError
+from core.records import Role
 
 log = logging.getLogger(__name__)
-
-#: Warnings about the automatic role decision that a human correction settles.
-SETTLED_BY_CORRECTION = frozenset({"low_role_confidence", "role_evidence_contradicts"})
 
 
 def register(subparsers: Any) -> None:
@@ -66,12 +64,12 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
-    from pipeline import store
-    from pipeline.voiceprints import delete_voiceprint, enroll, list_voiceprints
+    import store
+    from pipeline.voiceprints import enroll
 
     if args.list:
         with store.connect(args.db) as con:
-            rows = list_voiceprints(con)
+            rows = store.list_voiceprints(con)
         if not rows:
             _out("No voiceprints enrolled.")
         for name, created in rows:
@@ -79,7 +77,7 @@ def cmd_enroll(args: argparse.Namespace) -> int:
         return 0
     if args.delete:
         with store.connect(args.db) as con:
-            removed = delete_voiceprint(con, args.delete)
+            removed = store.delete_voiceprint(con, args.delete)
         if not removed:
             raise UserError(f"No voiceprint is enrolled for {args.delete!r}.")
         _out(f"Removed the voiceprint of {args.delete}.")
@@ -111,117 +109,31 @@ def parse_assignments(items: list[str]) -> dict[str, Role]:
     return out
 
 
-def correct_session(
-    db: str | Path | None,
-    session_id: str,
-    assignments: dict[str, Role] | None = None,
-    merge: tuple[str, str] | None = None,
-) -> dict[str, tuple[str, str]]:
-    """Apply a merge and/or role assignments to a stored session, re-tag it and store it in one transaction.
-
-    Returns the new speaker → (role, role_source) map.
-    """
-    import dataclasses
-
-    from pipeline import store
-    from pipeline.process import tag_and_assign_roles
-    from pipeline.speakers import merge_utterances
-
-    assignments = dict(assignments or {})
-    with store.connect(db) as con:
-        transcript = store.load_transcript(con, session_id)
-        current = {
-            spk: (role, source)
-            for spk, role, source in con.execute(
-                "SELECT speaker, role, role_source FROM speakers WHERE session_id = ?", [session_id]
-            ).fetchall()
-        }
-        utterances = [t.utterance for t in transcript.utterances]
-        for u in utterances:
-            current.setdefault(u.speaker, (str(u.role), "auto"))
-        known = list(current)
-
-        def check(speaker: str) -> None:
-            if speaker not in current:
-                raise UserError(
-                    f"Session {session_id} has no speaker {speaker!r}; its speakers are {', '.join(known)}."
-                )
-
-        if merge:
-            keep, gone = merge
-            check(keep)
-            check(gone)
-            if keep == gone:
-                raise UserError("--merge needs two different speakers.")
-            utterances = merge_utterances(utterances, keep=keep, merge=gone)
-            current.pop(gone)
-        for speaker in assignments:
-            check(speaker)
-        if any(role == Role.PRACTITIONER for role in assignments.values()):
-            # One practitioner unless the user names several: a former practitioner becomes a client.
-            for speaker, (role, _) in list(current.items()):
-                if role == Role.PRACTITIONER.value and speaker not in assignments:
-                    assignments[speaker] = Role.CLIENT
-        for speaker, role in assignments.items():
-            current[speaker] = (role.value, "corrected")
-        if merge and merge[0] not in assignments:
-            current[merge[0]] = (current[merge[0]][0], "corrected")
-
-        roles = {speaker: Role(role) for speaker, (role, _) in current.items()}
-        tagged, _, _ = tag_and_assign_roles(
-            [dataclasses.replace(u, role=roles[u.speaker]) for u in utterances],
-            transcript.meta.language,
-            (),
-            fixed_roles=roles,
-        )
-        warnings = [w for w in transcript.meta.warnings if w not in SETTLED_BY_CORRECTION]
-        speakers_left = len({t.utterance.speaker for t in tagged})
-        if speakers_left > 1 and "one_speaker" in warnings:
-            warnings.remove("one_speaker")
-        if speakers_left == 1 and "one_speaker" not in warnings:
-            warnings.append("one_speaker")
-        store.replace_content(
-            con,
-            session_id,
-            tagged,
-            speaker_roles=current,
-            session_updates={"role_confidence": 1.0, "num_speakers": speakers_left, "warnings": warnings},
-        )
-    log.info("session %s corrected: %d speakers, %d utterances", session_id, len(current), len(tagged))
-    return current
-
-
 def cmd_roles(args: argparse.Namespace) -> int:
     assignments = parse_assignments(args.assignments)
     merge = tuple(args.merge) if args.merge else None
     if assignments or merge:
+        from pipeline.corrections import correct_session
+
         correct_session(args.db, args.session_id, assignments, merge)  # type: ignore[arg-type]
     _show(args.db, args.session_id)
     return 0
 
 
 def _show(db: str | Path | None, session_id: str) -> None:
-    from pipeline import store
+    import store
 
     with store.connect(db, read_only=True) as con:
         if not store.session_exists(con, session_id):
             raise UserError(f"There is no session {session_id} in this database.")
-        confidence, warnings = con.execute(
-            "SELECT role_confidence, warnings FROM sessions WHERE session_id = ?", [session_id]
-        ).fetchone()
-        rows = con.execute(
-            """SELECT s.speaker, s.role, s.role_source, count(u.idx),
-                      coalesce(sum(u.end_s - u.start_s), 0), coalesce(sum(length(u.text)), 0)
-               FROM speakers s LEFT JOIN utterances u ON u.session_id = s.session_id AND u.speaker = s.speaker
-               WHERE s.session_id = ? GROUP BY ALL ORDER BY s.speaker""",
-            [session_id],
-        ).fetchall()
+        confidence, warnings = store.queries.role_decision(con, session_id)
+        rows = store.queries.speaker_summary(con, session_id)
     _out(
         f"session {session_id}: role confidence {'-' if confidence is None else f'{confidence:.2f}'}"
         + (f"; warnings: {', '.join(warnings)}" if warnings else "")
     )
     _out("speaker\trole\tsource\tutterances\tseconds")
-    for speaker, role, source, count, seconds, _chars in rows:
+    for speaker, role, source, count, seconds in rows:
         _out(f"{speaker}\t{role}\t{source}\t{count}\t{seconds:.0f}")
 
 

@@ -17,9 +17,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pipeline import store
-from pipeline.errors import UserError
-from pipeline.schema import Transcript
+import store
+from core.errors import UserError
+from core.records import Transcript
 from tagger.taxonomy import LABELS
 
 TECHNIQUE_LABELS = LABELS  # taxonomy.md order, from the one table in tagger/taxonomy.py
@@ -38,7 +38,7 @@ HIGHLIGHT_LABELS = frozenset(
 
 @cache
 def report_texts(language: str) -> dict[str, Any]:
-    data = json.loads(resources.files("pipeline").joinpath("report_texts.json").read_text(encoding="utf-8"))
+    data = json.loads(resources.files("report").joinpath("texts.json").read_text(encoding="utf-8"))
     return data.get(language, data["nl"])
 
 
@@ -82,9 +82,7 @@ def _clock(seconds: float | None) -> str:
 def _metrics(db: Path | None, session_id: str) -> tuple[Transcript, dict[str, dict[str, Any]]]:
     with store.connect(db, read_only=True) as con:
         transcript = store.load_transcript(con, session_id)
-        cursor = con.execute("SELECT * FROM session_metrics WHERE session_id = ?", [session_id])
-        columns = [d[0] for d in cursor.description]
-        rows = {row[1]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
+        rows = store.queries.metrics_by_role(con, session_id)
     return transcript, rows
 
 

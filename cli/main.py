@@ -13,11 +13,11 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from pipeline.errors import UserError
-from pipeline.speaker_commands import register as register_speakers
+from cli.speakers import register as register_speakers
+from core.errors import UserError
 from tagger.cli import register as register_tagger
 
-log = logging.getLogger("pipeline")
+log = logging.getLogger(__name__)
 
 EPILOG = """Voorbeelden / examples:
   spiegel process opname.m4a --practitioner Sanne --client K-017
@@ -127,14 +127,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
+    import store
     from dashboard.launch import run_dashboard
-    from pipeline import store
 
     return run_dashboard(store.resolve_db_path(args.db), port=args.port, open_browser=args.open)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from pipeline.export import export_all
+    from store.export import export_all
 
     written = export_all(args.db, args.format, args.out)
     print(f"Exported {len(written)} tables to {args.out}.", file=sys.stderr)
@@ -142,7 +142,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from pipeline.report import write_report
+    from report import write_report
 
     write_report(args.db, args.session_id, args.format, args.out, language=args.lang)
     print(f"Report written to {args.out}.", file=sys.stderr)
@@ -150,7 +150,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    from pipeline import store
+    import store
 
     with store.connect(args.db) as con:
         store.delete_session(con, args.session_id)
@@ -159,7 +159,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from pipeline.demo import run_demo
+    from cli.demo import run_demo
 
     return run_demo(args.db, start_dashboard=not args.no_dashboard, port=args.port)
 
@@ -245,7 +245,7 @@ def _configure_logging(verbosity: int) -> None:
     level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    for name in ("pipeline", "tagger", "models", "dashboard"):
+    for name in ("core", "tagger", "models", "store", "pipeline", "dashboard", "report", "cli"):
         logger = logging.getLogger(name)
         logger.setLevel(level)
         logger.addHandler(handler)

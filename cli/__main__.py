@@ -1,0 +1,5 @@
+"""`python -m cli` is the same as the `spiegel` command."""
+
+from cli.main import main
+
+raise SystemExit(main())

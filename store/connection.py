@@ -1,0 +1,125 @@
+"""The DuckDB connection: one file, schema applied idempotently on every write connection.
+
+DuckDB lets one process write or many read; an open connection blocks other processes (FINDINGS.md), so
+callers open a short-lived connection through `connect()` and close it at once. With `SPIEGEL_DB_KEY` set the
+file is encrypted at rest (AES, DuckDB's own format) through the httpfs extension's PyPI package.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+from platformdirs import user_data_dir
+
+from core.errors import UserError
+
+SCHEMA_SQL = resources.files("store").joinpath("sql/schema.sql").read_text(encoding="utf-8")
+TABLES = ("sessions", "utterances", "tags", "words", "speakers", "voiceprints")
+
+
+def default_db_path() -> Path:
+    """`SPIEGEL_DB`, else `gespreksspiegel.duckdb` in the user's data directory."""
+    env = os.environ.get("SPIEGEL_DB")
+    if env:
+        return Path(env).expanduser()
+    return Path(user_data_dir("gespreksspiegel", appauthor=False)) / "gespreksspiegel.duckdb"
+
+
+def resolve_db_path(db: str | Path | None) -> Path:
+    return Path(db).expanduser() if db else default_db_path()
+
+
+KEY_ENV = "SPIEGEL_DB_KEY"
+#: Name of the attached database when the file is encrypted (plain files are opened directly).
+ATTACHED = "spiegel"
+
+
+def _httpfs_extension() -> Path:
+    """The httpfs extension file from its PyPI package: DuckDB needs it to write encrypted files, offline."""
+    try:
+        root = Path(str(resources.files("duckdb_extension_httpfs")))
+    except ModuleNotFoundError as error:
+        raise UserError(
+            "An encrypted database needs the package duckdb-extension-httpfs; run the setup command again."
+        ) from error
+    found = sorted(root.rglob(f"v{duckdb.__version__}/httpfs.duckdb_extension"))
+    if not found:
+        raise UserError(f"The installed duckdb-extension-httpfs does not match DuckDB {duckdb.__version__}.")
+    return found[0]
+
+
+def _open(path: Path, read_only: bool, key: str | None) -> duckdb.DuckDBPyConnection:
+    """A plain file is opened directly; with a key it is attached encrypted (AES, DuckDB's own format)."""
+    if not key:
+        return duckdb.connect(str(path), read_only=read_only)
+    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False})
+    try:
+        con.execute(f"LOAD '{_httpfs_extension().as_posix()}'")
+        quoted_path = str(path).replace("'", "''")
+        quoted_key = key.replace("'", "''")
+        mode = ", READ_ONLY" if read_only else ""
+        con.execute(f"ATTACH '{quoted_path}' AS {ATTACHED} (ENCRYPTION_KEY '{quoted_key}'{mode})")
+        con.execute(f"USE {ATTACHED}")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+@contextlib.contextmanager
+def connect(db: str | Path | None = None, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the database briefly. Writers create it and apply the schema; readers never create a file.
+
+    With `SPIEGEL_DB_KEY` set the file is encrypted at rest; a wrong or missing key is one sentence.
+    """
+    path = resolve_db_path(db)
+    key = os.environ.get(KEY_ENV) or None
+    if read_only and not path.exists():
+        raise UserError(f"The database {path} does not exist yet; process or import a recording first.")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = _open(path, read_only, key)
+    except UserError:
+        raise
+    except duckdb.Error as error:
+        raise UserError(_open_error(path, str(error), key)) from error
+    try:
+        if not read_only:
+            con.execute(SCHEMA_SQL)
+        yield con
+    finally:
+        con.close()
+
+
+def _open_error(path: Path, message: str, key: str | None) -> str:
+    """Turn DuckDB's reasons for not opening a file into one sentence the user can act on."""
+    lowered = message.lower()
+    if "lock" in lowered:
+        return (
+            f"The database {path.name} is in use by another Gespreksspiegel program; close it and try again."
+        )
+    if "wrong encryption key" in lowered:
+        return f"The database {path.name} could not be opened: the key in {KEY_ENV} is wrong."
+    if "without a key" in lowered or ("encrypt" in lowered and not key):
+        return f"The database {path.name} is encrypted; set {KEY_ENV} to its key."
+    if "not encrypted" in lowered:
+        return f"The database {path.name} is not encrypted; unset {KEY_ENV} to open it."
+    return f"The database {path.name} could not be opened; it may be damaged or not a database."
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All statements inside commit together or not at all."""
+    con.begin()
+    try:
+        yield con
+    except BaseException:
+        con.rollback()
+        raise
+    con.commit()

@@ -1,0 +1,68 @@
+"""Named read queries for the dashboard, the report and the speaker commands: the only SQL outside writes.
+
+Each returns a DuckDB result (call `.df()` for a DataFrame, `.fetchall()` for rows) or plain values, so the
+callers never hold an SQL string. The `session_metrics` view is queried in exactly one place: `metrics`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+
+def metrics(con: duckdb.DuckDBPyConnection, session_id: str | None = None) -> duckdb.DuckDBPyConnection:
+    """Rows of the `session_metrics` view: every session's, or one session's (one row per role)."""
+    if session_id is None:
+        return con.execute("SELECT * FROM session_metrics ORDER BY session_id, role")
+    return con.execute("SELECT * FROM session_metrics WHERE session_id = ? ORDER BY role", [session_id])
+
+
+def metrics_by_role(con: duckdb.DuckDBPyConnection, session_id: str) -> dict[str, dict[str, Any]]:
+    """One session's metrics as {role: {column: value}}."""
+    cursor = metrics(con, session_id)
+    columns = [d[0] for d in cursor.description]
+    return {row[1]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
+
+
+def sessions_overview(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """The columns the session lists show, one row per session (unordered: the caller sorts)."""
+    return con.execute(
+        """SELECT session_id, recorded_at, created_at, practitioner, client_code, duration_s, has_times,
+                  source_name, source_kind, language, asr_model, warnings, num_speakers, role_confidence
+           FROM sessions"""
+    )
+
+
+def session_row(con: duckdb.DuckDBPyConnection, session_id: str) -> duckdb.DuckDBPyConnection:
+    """Every column of one session's row (none when the id is unknown)."""
+    return con.execute("SELECT * FROM sessions WHERE session_id = ?", [session_id])
+
+
+def speaker_roles(con: duckdb.DuckDBPyConnection, session_id: str) -> dict[str, tuple[str, str]]:
+    """speaker → (role, role_source) as stored for a session."""
+    rows = con.execute(
+        "SELECT speaker, role, role_source FROM speakers WHERE session_id = ?", [session_id]
+    ).fetchall()
+    return {speaker: (role, source) for speaker, role, source in rows}
+
+
+def role_decision(con: duckdb.DuckDBPyConnection, session_id: str) -> tuple[float | None, list[str]]:
+    """(role confidence, warning codes) of a session."""
+    row = con.execute(
+        "SELECT role_confidence, warnings FROM sessions WHERE session_id = ?", [session_id]
+    ).fetchone()
+    return (None, []) if row is None else (row[0], list(row[1] or []))
+
+
+def speaker_summary(
+    con: duckdb.DuckDBPyConnection, session_id: str
+) -> list[tuple[str, str, str, int, float]]:
+    """(speaker, role, role_source, utterances, seconds of speech) per speaker of a session, by speaker."""
+    rows = con.execute(
+        """SELECT s.speaker, s.role, s.role_source, count(u.idx), coalesce(sum(u.end_s - u.start_s), 0)
+           FROM speakers s LEFT JOIN utterances u ON u.session_id = s.session_id AND u.speaker = s.speaker
+           WHERE s.session_id = ? GROUP BY ALL ORDER BY s.speaker""",
+        [session_id],
+    ).fetchall()
+    return [(str(a), str(b), str(c), int(d), float(e)) for a, b, c, d, e in rows]
