@@ -263,6 +263,8 @@ class SpiegelTagger:
         self.orientation = orientation
         self.spans_key = spans_key
         self.rules: dict[str, Rule] = {}
+        #: rule id -> its place in the tie-break order (higher `priority` first, then definition order).
+        self.rank: dict[str, int] = {}
         self.context = Context({})
         self._context_raw: dict[str, Any] = {}
         #: lemma -> word forms used by `LEMMA` tokens (saved with the component, so loading needs no table).
@@ -314,6 +316,9 @@ class SpiegelTagger:
                 matcher = Matcher(self.nlp.vocab)
                 matcher.add(rule.id, [list(p) for p in patterns])
                 self.fallback[rule.id] = matcher
+        # a stable sort: on equal priority the rule defined first (file name, then line) ranks first
+        order = sorted(self.rules.values(), key=lambda r: -r.priority)
+        self.rank = {r.id: i for i, r in enumerate(order)}
         self._index()
 
     def _pieces(self, word: str) -> tuple[str, ...]:
@@ -391,7 +396,7 @@ class SpiegelTagger:
                 if words is None:
                     self.unanchored.append(entry)
                     continue
-                for w in words:
+                for w in sorted(words):
                     self.anchors.setdefault(w, []).append(entry)
                     if w.startswith(REGEX_ANCHOR_PREFIX):
                         regex[w] = self._compiler.regex(w[len(REGEX_ANCHOR_PREFIX) :])
@@ -436,7 +441,8 @@ class SpiegelTagger:
         return False
 
     def _match(self, doc: Doc, words: list[str]) -> dict[str, tuple[int, int]]:
-        """rule id -> (start, end) of its earliest, longest match."""
+        """rule id -> (start, end) of its earliest, longest match, ordered by (start, longest end, rank): rules
+        on the same span go by `priority`, then definition order, never by set or dict iteration order."""
         pos: dict[str, list[int]] = {}
         for i, w in enumerate(words):
             at = pos.get(w)
@@ -458,7 +464,7 @@ class SpiegelTagger:
                     if keys:
                         pseudo[w] = keys
                 known |= new
-            for w in present.intersection(pseudo):
+            for w in [w for w in pos if w in pseudo]:
                 at = pos[w]
                 for key in pseudo[w]:
                     present.add(key)
@@ -466,7 +472,7 @@ class SpiegelTagger:
         anchors = self.anchors
         best: dict[str, tuple[int, int]] = {}
         seen: set[int] = set()
-        todo = [e for w in present if (e := anchors.get(w)) is not None]
+        todo = [e for w in pos if (e := anchors.get(w)) is not None]
         if self.unanchored:
             todo.append(self.unanchored)
         for entries in todo:
@@ -503,7 +509,8 @@ class SpiegelTagger:
                 prev = best.get(rid)
                 if prev is None or start < prev[0] or (start == prev[0] and end > prev[1]):
                     best[rid] = (start, end)
-        return best
+        rank = self.rank
+        return dict(sorted(best.items(), key=lambda kv: (kv[1][0], -kv[1][1], rank[kv[0]])))
 
     def __call__(self, doc: Doc) -> Doc:
         words = [t.lower_ for t in doc]
