@@ -99,6 +99,8 @@ class TagResult:
     tags: tuple[Tag, ...] = ()
     is_question: bool = False
     scale_value: float | None = None
+    #: The orientation's strongest cues (named features of the orientation model), strongest first: its "why".
+    orientation_cues: tuple[str, ...] = ()
 
     @property
     def labels(self) -> list[str]:

@@ -140,3 +140,33 @@ def clause_split(words: list[str], ctx: Context) -> tuple[int | None, int | None
     contrast_at = next((i for i, w in enumerate(words) if w in ctx.contrast and i > 0), None)
     pivot = next((i for i in range(len(words) - 1, 0, -1) if words[i] in ctx.pivots), None)
     return contrast_at, pivot
+
+
+def negation_scope(words: list[str], ctx: Context) -> list[bool]:
+    """Per token, in one pass each way: is this single word in the scope of a negation cue? The same test as
+    `negated(words, i, i + 1, ctx)` for every i (a cue up to `pre` words before it in the same clause, or a
+    post-cue up to `post` words after it), at the cost of one look at each word instead of a window each."""
+    n = len(words)
+    out = [False] * n
+    last_cue = None  # index of the latest negation cue in the current clause
+    for i, w in enumerate(words):
+        if last_cue is not None and i - last_cue <= ctx.pre:
+            out[i] = True
+        if w in ctx.boundary:
+            last_cue = None
+        elif w in ctx.negation and (i + 1 >= n or (w, words[i + 1]) not in ctx.pseudo):
+            last_cue = i
+    next_post = None  # index of the nearest post-cue after i in the current clause
+    for i in range(n - 1, -1, -1):
+        w = words[i]
+        if next_post is not None and next_post - i <= ctx.post:
+            out[i] = True
+        if w in ctx.boundary:
+            next_post = None
+        elif (
+            w in ctx.negation_post
+            and (i + 1 >= n or (w, words[i + 1]) not in ctx.pseudo)
+            and not (i > 0 and (words[i - 1], w) in ctx.pseudo)
+        ):
+            next_post = i
+    return out
