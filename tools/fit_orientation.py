@@ -41,7 +41,8 @@ from tagger import load_tagger  # noqa: E402
 
 CLASSES = ("solution", "problem", "neutral")
 VERSION = "spiegel.orientation.v3"
-OWN_WEIGHT = {"nl": 0.5, "en": 2.0}  # the own sentences: half weight beside real Dutch talk; double beside AnnoMI, whose MI semantics differ from ours
+#: The own sentences: half weight beside real Dutch talk; double beside AnnoMI, whose MI semantics differ.
+OWN_WEIGHT = {"nl": 0.5, "en": 2.0}
 #: Regularisation strengths tried (grouped cross-validation picks one); English AnnoMI turns are noisier.
 C_GRID = {"nl": (0.1, 0.3, 1.0), "en": (0.01, 0.03, 0.1)}
 
@@ -130,7 +131,9 @@ def main() -> None:
     parser.add_argument("--dry-run", action="store_true", help="cross-validate only; write nothing")
     args = parser.parse_args()
     X, y, w, groups = examples(args.lang)
-    print(f"{args.lang}: {len(y)} examples, {len(set(groups))} groups; classes {dict(zip(*np.unique(y, return_counts=True), strict=True))}")
+    print(
+        f"{args.lang}: {len(y)} examples, {len(set(groups))} groups; classes {dict(zip(*np.unique(y, return_counts=True), strict=True))}"
+    )
     results = {c: cross_validate(X, y, w, groups, c) for c in C_GRID[args.lang]}
     for c, score in results.items():
         print(f"  C={c}: grouped 5-fold balanced accuracy (real examples) {score:.3f}")
@@ -149,7 +152,11 @@ def main() -> None:
         f"grouped CV balanced accuracy {results[best]:.3f}",
         "intercept": {c: round(float(model.intercept_[classes.index(c)]), 4) for c in CLASSES},
         "weights": {
-            c: {n: round(float(v), 4) for n, v in zip(names, model.coef_[classes.index(c)], strict=True) if abs(v) >= 0.005}
+            c: {
+                n: round(float(v), 4)
+                for n, v in zip(names, model.coef_[classes.index(c)], strict=True)
+                if abs(v) >= 0.005
+            }
             for c in CLASSES
         },
     }
