@@ -132,6 +132,7 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", text.lower())).strip()
 
 
+@pytest.mark.shared_data
 def test_bundled_model_word_error_rate_on_real_dutch_speech():
     """Real human Dutch from outside the project; FINDINGS measured WER 0.17 with the same model."""
     import jiwer

@@ -69,7 +69,8 @@ def test_failure_mid_write_leaves_database_unchanged(tmp_path, monkeypatch):
     def explode(*_args, **_kwargs):
         raise RuntimeError("disk full halfway")
 
-    monkeypatch.setattr(store.sessions, "_speaker_rows", explode)  # fails after sessions+utterances rows were inserted
+    # Fails after the sessions and utterances rows were inserted.
+    monkeypatch.setattr(store.sessions, "_speaker_rows", explode)
     with store.connect(db) as con, pytest.raises(RuntimeError):
         store.save_transcript(con, make_transcript(sha="b" * 64))
     with store.connect(db) as con:
