@@ -4,9 +4,9 @@ Method (measured in FINDINGS.md, "Speaker diarization"):
 
 1. Speech regions come from the Silero VAD that ships inside faster-whisper, so silence never gets a speaker.
 2. Each region is cut into 1.5 s windows with a 0.75 s hop; each window gets a 256-d voice embedding from
-   resemblyzer's GE2E encoder, whose weights (17 MB) are inside the `resemblyzer` wheel: nothing is fetched
-   from a model hub, ever. Only the weights file is used (see `load_encoder`); the mel front end is
-   reimplemented in numpy (`mel_spectrogram`), so neither librosa nor webrtcvad is imported.
+   resemblyzer's GE2E encoder, whose weights ship inside this project (`models/voice.py`): nothing is fetched
+   from a model hub, ever, and resemblyzer itself is not needed; the mel front end is reimplemented in numpy
+   (`mel_spectrogram`), so neither librosa nor webrtcvad is imported.
 3. Windows are clustered with spectral clustering whose speaker count is the largest eigengap of a pruned
    affinity matrix (NME-SC, Park et al. 2019). Fixed distance thresholds and silhouette scores merged a third
    voice or split a real one; the eigengap found the right count on every file tried.
@@ -15,7 +15,7 @@ Method (measured in FINDINGS.md, "Speaker diarization"):
 5. Every 10 ms frame of speech gets the label voted by the windows covering it (centre-weighted), so a
    turn change inside a region lands between two window centres.
 
-Heavy libraries (torch, librosa through resemblyzer) are imported only inside functions, so `spiegel --help`
+Heavy libraries (torch, scipy) are imported only inside functions, so `spiegel --help`
 stays fast, and the encoder is loaded once per process (`load_encoder`).
 """
 
@@ -29,7 +29,6 @@ import itertools
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -119,32 +118,17 @@ def _few_threads() -> Iterator[None]:
         torch.set_num_threads(previous)
 
 
-def encoder_weights_path() -> Path:
-    """`pretrained.pt` inside the installed resemblyzer package, found without importing the package.
-
-    Importing `resemblyzer` would import its audio helpers and with them `webrtcvad` (whose 2.0.10 release
-    fails to import with current setuptools) and librosa; the diarizer needs neither, only the weights.
-    """
-    import importlib.util
-
-    spec = importlib.util.find_spec("resemblyzer")
-    if spec is None or not spec.submodule_search_locations:
-        from core.errors import UserError
-
-        raise UserError(
-            "The voice recognition package resemblyzer is not installed; run the setup command again."
-        )
-    return Path(next(iter(spec.submodule_search_locations))) / "pretrained.pt"
-
-
 @functools.lru_cache(maxsize=1)
 def load_encoder() -> Any:
     """resemblyzer's GE2E voice encoder (3-layer LSTM over 40 mel bands, 256-d output) on CPU, loaded once.
 
-    Same network and weights as `resemblyzer.VoiceEncoder`; built here so only torch is imported.
+    Same network and weights as `resemblyzer.VoiceEncoder`; the weights come from `models.voice` (shipped as
+    arrays), so only torch is imported and resemblyzer need not be installed.
     """
     import torch
     from torch import nn
+
+    from models.voice import encoder_weights
 
     class VoiceEncoder(nn.Module):
         def __init__(self) -> None:
@@ -154,8 +138,7 @@ def load_encoder() -> Any:
             self.relu = nn.ReLU()
 
     encoder = VoiceEncoder()
-    checkpoint = torch.load(encoder_weights_path(), map_location="cpu", weights_only=True)
-    state = {k: v for k, v in checkpoint["model_state"].items() if k.startswith(("lstm.", "linear."))}
+    state = {name: torch.from_numpy(array.copy()) for name, array in encoder_weights().items()}
     encoder.load_state_dict(state, strict=True)
     encoder.eval()
     return encoder
