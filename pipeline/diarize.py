@@ -91,6 +91,10 @@ class Diarization:
     num_speakers: int
     embeddings: dict[str, np.ndarray] = field(default_factory=dict)  # centroid voice embedding per speaker
     warnings: tuple[str, ...] = ()
+    #: The speech regions (seconds) the turns were found in.
+    regions: tuple[tuple[float, float], ...] = ()
+    #: The settings that made this result (stored with the session).
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -641,7 +645,11 @@ def diarize(
         changes,
     )
     return Diarization(
-        turns=turns, num_speakers=len(names), embeddings=speaker_embeddings, warnings=tuple(warnings)
+        turns=turns,
+        num_speakers=len(names),
+        embeddings=speaker_embeddings,
+        warnings=tuple(warnings),
+        regions=tuple(regions),
     )
 
 

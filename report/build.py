@@ -19,7 +19,7 @@ from typing import Any
 
 import store
 from core.errors import UserError
-from core.records import Transcript
+from core.records import Session
 from tagger.taxonomy import LABELS
 
 TECHNIQUE_LABELS = LABELS  # taxonomy.md order, from the one table in tagger/taxonomy.py
@@ -79,18 +79,17 @@ def _clock(seconds: float | None) -> str:
     return f"{minutes:02d}:{secs:02d}"
 
 
-def _metrics(db: Path | None, session_id: str) -> tuple[Transcript, dict[str, dict[str, Any]]]:
+def _metrics(db: Path | None, session_id: str) -> tuple[Session, dict[str, dict[str, Any]]]:
     with store.connect(db, read_only=True) as con:
-        transcript = store.load_transcript(con, session_id)
+        session = store.load_session(con, session_id)
         rows = store.queries.metrics_by_role(con, session_id)
-    return transcript, rows
+    return session, rows
 
 
 def build_markdown(db: Path | None, session_id: str, language: str = "nl") -> str:
     tx = report_texts(language)
     names = label_names(language)
-    transcript, metrics = _metrics(db, session_id)
-    meta = transcript.meta
+    meta, metrics = _metrics(db, session_id)
     esc = html.escape
     lines = [f"# {tx['title']}", ""]
     duration = f"{meta.duration_s / 60:.0f} {tx['minutes']}" if meta.duration_s else tx["unknown"]
@@ -108,7 +107,7 @@ def build_markdown(db: Path | None, session_id: str, language: str = "nl") -> st
         texts = warning_texts(language)
         lines += ["", f"**{tx['warnings']}:**", ""]
         lines += [f"- {esc(texts.get(w, w))}" for w in meta.warnings]
-    if not any(t.utterance.start_s is not None for t in transcript.utterances):
+    if not meta.has_times:
         lines += ["", f"_{tx['no_times']}_"]
 
     lines += [
@@ -148,7 +147,7 @@ def build_markdown(db: Path | None, session_id: str, language: str = "nl") -> st
         lines.append(tx["no_scales"])
 
     lines += ["", f"## {tx['highlights']}", "", tx["highlights_intro"], ""]
-    for tagged in transcript.utterances:
+    for tagged in meta.tagged:
         labels = [g.label for g in tagged.result.tags if g.label in HIGHLIGHT_LABELS]
         if labels:
             shown = ", ".join(dict.fromkeys(names.get(label, label) for label in labels))
@@ -157,7 +156,7 @@ def build_markdown(db: Path | None, session_id: str, language: str = "nl") -> st
             )
 
     lines += ["", f"## {tx['transcript']}", ""]
-    for tagged in transcript.utterances:
+    for tagged in meta.tagged:
         u = tagged.utterance
         labels = ", ".join(dict.fromkeys(names.get(g.label, g.label) for g in tagged.result.tags))
         suffix = f" _[{esc(labels)}]_" if labels else ""

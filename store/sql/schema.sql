@@ -77,7 +77,12 @@ CREATE TABLE IF NOT EXISTS schema_info (
     key   VARCHAR PRIMARY KEY,
     value VARCHAR NOT NULL
 );
-INSERT OR REPLACE INTO schema_info VALUES ('schema_version', '1');
+INSERT OR REPLACE INTO schema_info VALUES ('schema_version', '2');
+
+-- Added columns (idempotent; none renamed).
+-- record: the parts of the session record that have no columns of their own (audio facts, ASR info, speech
+-- regions, diarization and its options, role sources, provenance), so a stored session reads back whole.
+ALTER TABLE sessions ADD COLUMN IF NOT EXISTS record JSON;
 
 -- ---------------------------------------------------------------------------------------------------------
 -- session_metrics: one row per session and role (practitioner, client, all); definitions in metrics.md.

@@ -11,7 +11,7 @@ from conftest import FixtureDb, build_db, session_a
 import dashboard.i18n as i18n
 from dashboard import data, launch
 from dashboard.ui import esc, highlighted, transcript_html
-from store import connect, save_transcript
+from store import connect, save_session
 
 DASH = Path(__file__).resolve().parents[2] / "dashboard"
 
@@ -104,7 +104,7 @@ def test_transcript_html_escapes_every_field():
 def test_new_sessions_show_up(tmp_path, monkeypatch):
     db = tmp_path / "groeit.duckdb"
     with connect(db) as con:
-        save_transcript(con, session_a())
+        save_session(con, session_a())
     monkeypatch.setenv("SPIEGEL_DB", str(db))
     assert len(data.sessions()) == 1
     full: FixtureDb = build_db(tmp_path / "vol.duckdb")

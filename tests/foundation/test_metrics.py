@@ -8,13 +8,12 @@ import store
 from core.records import (
     Orientation,
     Role,
-    SessionMeta,
     Tag,
     TaggedUtterance,
     TagResult,
-    Transcript,
     Utterance,
 )
+from tests.records import make_session
 
 P, C = Role.PRACTITIONER, Role.CLIENT
 S, PR, N = Orientation.SOLUTION, Orientation.PROBLEM, Orientation.NEUTRAL
@@ -46,11 +45,11 @@ def metrics(tmp_path):
         )
         for i, (role, a, b, o, q, tags, sv) in enumerate(ROWS)
     ]
-    meta = SessionMeta(
-        source_sha256="c" * 64, source_name="x.wav", language="nl", duration_s=600.0, asr_model="t"
-    )
     with store.connect(tmp_path / "m.duckdb") as con:
-        sid, _ = store.save_transcript(con, Transcript(meta, utterances))
+        session = make_session(
+            utterances, source_sha256="c" * 64, source_name="x.wav", duration_s=600.0, asr_model="t"
+        )
+        sid, _ = store.save_session(con, session)
         cur = con.execute("SELECT * FROM session_metrics WHERE session_id = ?", [sid])
         cols = [d[0] for d in cur.description]
         return {row[1]: dict(zip(cols, row, strict=True)) for row in cur.fetchall()}

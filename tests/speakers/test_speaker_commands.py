@@ -12,13 +12,12 @@ import pytest
 from core.records import (
     Orientation,
     Role,
-    SessionMeta,
     TaggedUtterance,
     TagResult,
-    Transcript,
     Utterance,
     Word,
 )
+from tests.records import make_session
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,7 +40,8 @@ def stored_session(db: Path) -> str:
         )
         for i, (spk, role, text, s, e) in enumerate(rows)
     ]
-    meta = SessionMeta(
+    session = make_session(
+        utterances,
         source_sha256="ab" * 32,
         source_name="test.wav",
         language="nl",
@@ -52,7 +52,7 @@ def stored_session(db: Path) -> str:
         warnings=["low_role_confidence", "overlapping_speech"],
     )
     with store.connect(db) as con:
-        session_id, created = store.save_transcript(con, Transcript(meta, utterances))
+        session_id, created = store.save_session(con, session)
     assert created
     return session_id
 
