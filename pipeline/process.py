@@ -24,6 +24,7 @@ from core.errors import UserError
 from core.records import TRANSCRIPT_FORMAT, Role, Session, Utterance
 from pipeline import stages
 from pipeline.audio import AUDIO_EXTENSIONS, MAX_DURATION_S, check_readable, decode, file_sha256
+from pipeline.diarize.options import DiarizeOptions
 from pipeline.importers import ImportedTranscript, read_transcript
 from pipeline.text import guess_language, split_sentences
 from pipeline.transcribe import AsrOptions
@@ -45,6 +46,7 @@ class ProcessOptions:
     channels: bool = False
     patterns: Sequence[Path] = ()
     asr: AsrOptions = field(default_factory=AsrOptions)
+    diarize: DiarizeOptions = field(default_factory=DiarizeOptions)
     progress: bool = True
     max_duration_s: float = MAX_DURATION_S
 
@@ -134,7 +136,7 @@ def transcribe_recording(path: Path, options: ProcessOptions, prior: Prior | Non
     try:
         session = stages.transcribe(session, audio, model, resolved.label, asr, on_progress=bar.advance_to)
         bar.stage("sprekers")
-        session, voices = stages.diarize(session, audio, options.speakers, options.channels)
+        session, voices = stages.diarize(session, audio, options.speakers, options.channels, options.diarize)
         session = stages.speakers(session)
         bar.stage("labels")
         practitioner_speaker = None

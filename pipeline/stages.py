@@ -31,6 +31,7 @@ from core.records import (
     Session,
 )
 from pipeline.audio import DecodedAudio, file_sha256
+from pipeline.diarize.options import DEFAULT_OPTIONS, DiarizeOptions
 
 TAGGER_LANGUAGES = ("nl", "en")
 #: Libraries whose versions are recorded with every session (read from their metadata, not imported).
@@ -118,16 +119,21 @@ def transcribe(
 
 
 def diarize(
-    session: Session, audio: DecodedAudio, num_speakers: int | None, channels: bool
+    session: Session,
+    audio: DecodedAudio,
+    num_speakers: int | None,
+    channels: bool,
+    options: DiarizeOptions = DEFAULT_OPTIONS,
 ) -> tuple[Session, Mapping[str, np.ndarray]]:
-    """Who spoke when; returns the record and the speakers' voice embeddings (kept out of the record)."""
+    """Who spoke when, with the `DiarizeOptions` that made it; returns the record and the speakers' voice
+    embeddings (kept out of the record: biometric data, stored only by `spiegel enroll`)."""
     from pipeline.diarize import diarize as by_voice
     from pipeline.diarize import diarize_channels
 
     if channels and audio.channels is not None:
-        result = diarize_channels(audio.channels)
+        result = diarize_channels(audio.channels, options=options)
     else:
-        result = by_voice(audio.samples, num_speakers=num_speakers)
+        result = by_voice(audio.samples, num_speakers=num_speakers, options=options)
     info = DiarizationInfo(
         num_speakers=result.num_speakers,
         turns=tuple(result.turns),

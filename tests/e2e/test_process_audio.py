@@ -67,6 +67,7 @@ def test_stored_session_exports_and_imports_as_the_same_session_without_whisper(
     )
     record = json.loads(exported.read_text(encoding="utf-8"))
     assert record["asr"]["model"] == "base-bundled" and record["diarization"]["num_speakers"] == 2
+    assert record["diarization"]["options"]["window_s"] == 1.5  # the DiarizeOptions that made it
     assert record["speech"] and record["utterances"][0]["words"]
     other = tmp_path / "other.duckdb"
     done = subprocess.run(

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_mel_filters_and_spectrogram_match_librosa() -> None:
     import librosa  # the reference implementation, installed with the dev extras
 
-    from pipeline.diarize import _mel_filters, mel_spectrogram
+    from pipeline.diarize.frontend import _mel_filters, mel_spectrogram
 
     assert np.allclose(_mel_filters(), librosa.filters.mel(sr=16000, n_fft=400, n_mels=40), atol=1e-7)
     wav = (np.random.default_rng(0).normal(size=16037) * 0.1).astype(np.float32)
