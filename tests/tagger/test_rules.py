@@ -8,7 +8,7 @@ import pytest
 from core.errors import UserError
 from tagger import load_tagger
 from tagger.rules import builtin_rule_lines, load_rules, validate_paths
-from tagger.taxonomy import CUE_LABELS, LABEL_SUBTYPES
+from tagger.taxonomy import CUE_LABELS, LABEL_SUBTYPES, ORIENTATIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 PATTERNS = ROOT / "tagger" / "patterns"
@@ -111,10 +111,12 @@ def test_cli_patterns_check(tmp_path: Path, capsys) -> None:
 
 
 def test_display_names_cover_taxonomy() -> None:
-    names = json.loads((ROOT / "tagger" / "data" / "labels.json").read_text(encoding="utf-8"))
-    for key in [*LABEL_SUBTYPES, "solution", "problem", "neutral"]:
-        assert names[key]["nl"]
-        assert names[key]["en"]
+    from core.texts import catalogue
+
+    for lang in ("nl", "en"):
+        names = catalogue(lang)
+        for key in [*(f"label.{x}" for x in LABEL_SUBTYPES), *(f"orientation.{x}" for x in ORIENTATIONS)]:
+            assert names[key], (lang, key)
 
 
 def test_after_turn_is_validated() -> None:
