@@ -20,13 +20,13 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import UserError
+from core.taxonomy import LABELS
 from store import connect, default_db_path, load_session, queries
 from tagger.rules import builtin_rule_lines
-from tagger.taxonomy import LABELS
 
 ROLES = ("practitioner", "client", "all")
 # Labels in the order the dashboard lists them (taxonomy.md); labels added later are appended.
-LABEL_ORDER = LABELS  # taxonomy.md order, from the one table in tagger/taxonomy.py
+LABEL_ORDER = LABELS  # taxonomy.md order, from the one table in core/taxonomy.py
 
 
 class DbUnavailable(Exception):

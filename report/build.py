@@ -18,9 +18,9 @@ import store
 from core import formatting, texts
 from core.errors import UserError
 from core.records import Session
-from tagger.taxonomy import LABELS
+from core.taxonomy import LABELS
 
-TECHNIQUE_LABELS = LABELS  # taxonomy.md order, from the one table in tagger/taxonomy.py
+TECHNIQUE_LABELS = LABELS  # taxonomy.md order, from the one table in core/taxonomy.py
 HIGHLIGHT_LABELS = frozenset(
     {
         "compliment",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import store
@@ -91,3 +93,19 @@ def test_exception_followup_and_first_turn(metrics):
 def test_scale_answers(metrics):
     assert [(a["value"], a["subtype"]) for a in metrics["client"]["scale_answers"]] == [(4.0, "progress")]
     assert metrics["practitioner"]["scale_answers"] is None
+
+
+def test_label_columns_are_generated_from_the_taxonomy():
+    """One label_count_/label_rate_ column per taxonomy label, none written into schema.sql by hand."""
+    import duckdb
+
+    from core.taxonomy import LABELS
+    from store.connection import render_schema
+
+    template = (Path(store.__file__).parent / "sql" / "schema.sql").read_text(encoding="utf-8")
+    assert "label_count_compliment" not in template
+    con = duckdb.connect(":memory:")
+    con.execute(render_schema(template, (*LABELS, "new_question")))
+    columns = [d[0] for d in con.execute("SELECT * FROM session_metrics").description]
+    for label in (*LABELS, "new_question"):
+        assert f"label_count_{label}" in columns and f"label_rate_{label}" in columns

@@ -18,9 +18,9 @@ import numpy as np
 import pytest
 
 from core.records import TRANSCRIPT_FORMAT, Orientation, Role
+from core.taxonomy import CLIENT_LABELS, LABEL_SUBTYPES, PRACTITIONER_LABELS
 from samples import make_audio as ma
 from samples import sample_audio_dir, sample_sessions
-from tagger.taxonomy import CLIENT_LABELS, LABEL_SUBTYPES, PRACTITIONER_LABELS
 
 SESSIONS = {p.stem: p for p in sample_sessions()}
 EXPECTED = {

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from core.errors import UserError
+from core.taxonomy import CUE_LABELS, LABEL_SUBTYPES, ORIENTATIONS
 from tagger import load_tagger
 from tagger.rules import builtin_rule_lines, load_rules, validate_paths
-from tagger.taxonomy import CUE_LABELS, LABEL_SUBTYPES, ORIENTATIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 PATTERNS = ROOT / "tagger" / "patterns"
