@@ -111,3 +111,19 @@ def test_export_then_import_gives_the_same_session_without_whisper(tmp_path: Pat
     # The same recording again (its SHA-256 travels in the record): not stored twice.
     done = spiegel("import", str(exported), "--db", str(second), "--no-progress")
     assert done.returncode == 0 and "already stored" in done.stderr
+
+
+def test_a_run_of_several_files_builds_the_tagger_once(tmp_path: Path) -> None:
+    """Batches as passes: the tagger (like Whisper, `load_whisper`) is built once per run, not per file."""
+    from cli.main import main
+    from tagger.api import _load
+
+    files = []
+    for n in range(3):
+        path = tmp_path / f"gesprek{n}.txt"
+        path.write_text(f"Sanne: Wat gaat er al goed, {n}?\nEva: Ik slaap beter.\n", encoding="utf-8")
+        files.append(str(path))
+    _load.cache_clear()
+    assert main(["import", *files, "--db", str(tmp_path / "t.duckdb"), "--language", "nl"]) == 0
+    info = _load.cache_info()
+    assert info.misses == 1 and info.hits >= 2
