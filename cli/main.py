@@ -134,8 +134,18 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from store.export import export_all
+    from store.export import export_all, export_session
 
+    if args.session:
+        if args.format not in (None, "json"):
+            raise UserError(
+                "--session writes the session's own JSON; leave out --format or give --format json."
+            )
+        export_session(args.db, args.session, args.out)
+        print(f"Session {args.session} written to {args.out}.", file=sys.stderr)
+        return 0
+    if args.format is None:
+        raise UserError("Give --format csv, parquet or json (or --session SESSION_ID for one session).")
     written = export_all(args.db, args.format, args.out)
     print(f"Exported {len(written)} tables to {args.out}.", file=sys.stderr)
     return 0
@@ -213,10 +223,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--open", action="store_true", help="open the browser")
     p.set_defaults(func=cmd_dashboard)
 
-    p = sub.add_parser("export", help="export all tables (csv, parquet or json)")
+    p = sub.add_parser("export", help="export all tables (csv, parquet or json), or one session's JSON")
     _add_db(p)
-    p.add_argument("--format", choices=["csv", "parquet", "json"], required=True)
-    p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    p.add_argument("--format", choices=["csv", "parquet", "json"])
+    p.add_argument(
+        "--session",
+        metavar="SESSION_ID",
+        help="write this session as the project's JSON transcript (spiegel import reads it back) to --out FILE",
+    )
+    p.add_argument("--out", type=Path, required=True, metavar="DIR_OR_FILE")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("report", help="the supervision report of one session")

@@ -1,6 +1,6 @@
 """The DuckDB store: the connection, the schema, and every SQL statement as a named function.
 
-Imports only `core`. Callers write `import store` and call `store.connect`, `store.save_transcript`,
+Imports only `core`. Callers write `import store` and call `store.connect`, `store.save_session`,
 `store.queries.metrics` ...; `store.export` writes every table to files.
 """
 
@@ -17,9 +17,9 @@ from store.connection import (
 from store.sessions import (
     delete_session,
     find_session_by_sha,
-    load_transcript,
+    load_session,
     replace_content,
-    save_transcript,
+    save_session,
     session_exists,
     session_id_for,
     table_counts,
@@ -36,12 +36,12 @@ __all__ = [
     "delete_voiceprint",
     "find_session_by_sha",
     "list_voiceprints",
-    "load_transcript",
+    "load_session",
     "load_voiceprint",
     "queries",
     "replace_content",
     "resolve_db_path",
-    "save_transcript",
+    "save_session",
     "save_voiceprint",
     "session_exists",
     "session_id_for",
