@@ -44,6 +44,9 @@ class Context:
         self.unsplit = s("unsplit_words")
         #: Sentence ends, and words ("," "en", "and") that start a second question before a question word.
         self.breaks = SENTENCE_ENDS | s("question_joiners")
+        #: Words that turn a statement into a check ("..., okay?", "..., hè?") and openers of a reflection.
+        self.question_tags = s("question_tags")
+        self.reflection_openers = tuple(data.get("reflection_openers", []))
 
 
 def is_question(words: list[str], ctx: Context) -> bool:
@@ -53,7 +56,44 @@ def is_question(words: list[str], ctx: Context) -> bool:
     ("wat knap!", "what a great idea") and subordinate uses ("als je", "dank je") do not.
     """
     if "?" in words:
+        return any(_asks(sentence, ctx) for sentence in _question_sentences(words))
+    return _interrogative_form(words, ctx)
+
+
+def _question_sentences(words: list[str]) -> list[list[str]]:
+    """The sentences that end in "?", without their "?"."""
+    out, current = [], []
+    for w in words:
+        if w in SENTENCE_ENDS:
+            if w == "?":
+                out.append(current)
+            current = []
+        else:
+            current.append(w)
+    return out
+
+
+def _asks(sentence: list[str], ctx: Context) -> bool:
+    """Does a sentence said with "?" ask something? A bare backchannel ("yeah?", "ja?"), a statement with a
+    tag ("it puts you at risk, okay?", "je bent moe, hè?") and a reflection opened as one ("so you feel
+    stuck?", "dus je wilt stoppen?") check or mirror rather than ask: they count as questions only when
+    they also have a question's form (a question word, or verb-subject inversion)."""
+    body = list(sentence)
+    tagged = False
+    while body and (body[-1] in ctx.question_tags or body[-1] in (",", ";")):
+        tagged = tagged or body[-1] in ctx.question_tags
+        body.pop()
+    if all(w in ctx.fillers or w in ctx.question_tags or not w[:1].isalnum() for w in body):
+        return False
+    joined = " " + " ".join(body) + " "
+    opener = any(joined.startswith(f" {o} ") for o in ctx.reflection_openers)
+    if not (tagged or opener):
         return True
+    return _interrogative_form(body, ctx)
+
+
+def _interrogative_form(words: list[str], ctx: Context) -> bool:
+    """Question form without relying on "?": a question word or verb-subject inversion at a clause start."""
     n = len(words)
     starts = [0] + [i + 1 for i, w in enumerate(words) if w in _CLAUSE_STARTS]
     for s in starts:
