@@ -1,7 +1,8 @@
 """Orchestration: one recording or transcript in, one stored session out — all or nothing.
 
-Stages (`pipeline/stages.py`, as in whisperX): decode → transcribe (progress bar) → diarize → split by speaker
-→ tag → decide roles → re-tag with roles → store in one transaction, one `Session` record passed along and
+Stages (`pipeline/stages.py`, as in whisperX): decode → speech regions (one VAD pass for Whisper and the
+diarizer) → transcribe (progress bar) → diarize → split by speaker → tag → decide roles → re-tag with roles
+→ store in one transaction, one `Session` record passed along and
 returned updated by each. Per file the database is opened once to read (already stored? the practitioner's
 voiceprint) and once to write, at the end: a crash anywhere before it leaves the database unchanged, and the
 store's transaction covers the write itself. Whisper and the tagger are loaded once per process (cached).
@@ -134,6 +135,8 @@ def transcribe_recording(path: Path, options: ProcessOptions, prior: Prior | Non
 
     bar = _Progress(path.name, audio.duration_s, options.progress)
     try:
+        if not asr.batched:  # --fast: the batched pipeline runs its own VAD
+            session = stages.speech(session, audio, options.diarize)
         session = stages.transcribe(session, audio, model, resolved.label, asr, on_progress=bar.advance_to)
         bar.stage("sprekers")
         session, voices = stages.diarize(session, audio, options.speakers, options.channels, options.diarize)
