@@ -103,6 +103,8 @@ class TagResult:
     tags: tuple[Tag, ...] = ()
     is_question: bool = False
     scale_value: float | None = None
+    #: The orientation's strongest cues (named features of the orientation model), strongest first: its "why".
+    orientation_cues: tuple[str, ...] = ()
 
     @property
     def labels(self) -> list[str]:
@@ -281,6 +283,7 @@ class Session:
                         tuple(Tag(**tag) for tag in item.get("tags") or ()),
                         bool(item.get("is_question")),
                         item.get("scale_value"),
+                        tuple(item.get("orientation_cues") or ()),
                     )
                 )
         audio, asr, diarization, roles = (data.get(k) for k in ("audio", "asr", "diarization", "roles"))
@@ -353,6 +356,7 @@ def _utterance_json(u: Utterance, r: TagResult | None) -> dict[str, Any]:
             "orientation": str(r.orientation),
             "is_question": r.is_question,
             "scale_value": r.scale_value,
+            "orientation_cues": list(r.orientation_cues),
             "tags": [asdict(tag) for tag in r.tags],
         }
     return item
