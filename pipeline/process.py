@@ -1,7 +1,8 @@
 """Orchestration: one recording or transcript in, one stored session out — all or nothing.
 
-Stages (`pipeline/stages.py`, as in whisperX): decode → transcribe (progress bar) → diarize → split by speaker
-→ tag → decide roles → re-tag with roles → store in one transaction, one `Session` record passed along and
+Stages (`pipeline/stages.py`, as in whisperX): decode → speech regions (one VAD pass for Whisper and the
+diarizer) → transcribe (progress bar) → diarize → split by speaker → tag → decide roles → re-tag with roles
+→ store in one transaction, one `Session` record passed along and
 returned updated by each. Per file the database is opened once to read (already stored? the practitioner's
 voiceprint) and once to write, at the end: a crash anywhere before it leaves the database unchanged, and the
 store's transaction covers the write itself. Whisper and the tagger are loaded once per process (cached).
@@ -13,7 +14,7 @@ import dataclasses
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,6 +135,8 @@ def transcribe_recording(path: Path, options: ProcessOptions, prior: Prior | Non
 
     bar = _Progress(path.name, audio.duration_s, options.progress)
     try:
+        if not asr.batched:  # --fast: the batched pipeline runs its own VAD
+            session = stages.speech(session, audio, options.diarize)
         session = stages.transcribe(session, audio, model, resolved.label, asr, on_progress=bar.advance_to)
         bar.stage("sprekers")
         session, voices = stages.diarize(session, audio, options.speakers, options.channels, options.diarize)
@@ -158,8 +161,8 @@ def transcribe_recording(path: Path, options: ProcessOptions, prior: Prior | Non
 
 def process_recording(path: Path, options: ProcessOptions) -> Outcome:
     """Transcribe, diarize, tag and store one recording; any failure becomes an Outcome with a reason."""
-    started = time.perf_counter()
-    try:
+
+    def work(started: float) -> Outcome:
         if path.suffix.lower() not in AUDIO_EXTENSIONS and path.exists() and not path.is_dir():
             log.info("unusual extension %s; trying to decode anyway", path.suffix)
         prior = None
@@ -167,9 +170,21 @@ def process_recording(path: Path, options: ProcessOptions) -> Outcome:
             prior = read_prior(options, file_sha256(path), options.practitioner)
             if prior.session_id:
                 return Outcome(path, prior.session_id, created=False, seconds=time.perf_counter() - started)
-        session = transcribe_recording(path, options, prior)
-        session_id, created = _save(options, session)
-        return Outcome(path, session_id, created, seconds=time.perf_counter() - started)
+        return _stored(path, options, transcribe_recording(path, options, prior), started)
+
+    return _guarded(path, work)
+
+
+def _stored(path: Path, options: ProcessOptions, session: Session, started: float) -> Outcome:
+    session_id, created = _save(options, session)
+    return Outcome(path, session_id, created, seconds=time.perf_counter() - started)
+
+
+def _guarded(path: Path, work: Callable[[float], Outcome]) -> Outcome:
+    """Run one input's work; a UserError or an unforeseen failure becomes an Outcome with one sentence."""
+    started = time.perf_counter()
+    try:
+        return work(started)
     except UserError as error:
         return Outcome(path, None, False, error=str(error), seconds=time.perf_counter() - started)
     except Exception as error:  # a bug or an unforeseen library error: one sentence, nothing stored
@@ -319,20 +334,16 @@ def transcript_from_file(path: Path, options: ProcessOptions) -> Session:
 
 
 def import_transcript(path: Path, options: ProcessOptions) -> Outcome:
-    started = time.perf_counter()
-    try:
+    def work(started: float) -> Outcome:
         record = session_record_in(path) if path.is_file() else None
         if path.is_file():
             existing = read_prior(options, record.source_sha256 if record else file_sha256(path)).session_id
             if existing:
                 return Outcome(path, existing, created=False, seconds=time.perf_counter() - started)
         session = resume_session(record, options) if record else transcript_from_file(path, options)
-        session_id, created = _save(options, session)
-        return Outcome(path, session_id, created, seconds=time.perf_counter() - started)
-    except UserError as error:
-        return Outcome(path, None, False, error=str(error), seconds=time.perf_counter() - started)
-    except Exception as error:  # a bug or an unforeseen library error: one sentence, nothing stored
-        return _unexpected(path, error, started)
+        return _stored(path, options, session, started)
+
+    return _guarded(path, work)
 
 
 def _unexpected(path: Path, error: Exception, started: float) -> Outcome:
