@@ -20,8 +20,9 @@ done
 
 say() { printf '\n==> %s\n' "$*" >&2; }
 
-# 1. System packages: ffmpeg (audio tools), espeak-ng (sample voices), chromium (browser tests, PDF reports).
-APT_PACKAGES=(ffmpeg espeak-ng chromium sox)
+# 1. System packages: ffmpeg (audio tools), espeak-ng (sample voices), chromium (browser tests, PDF reports),
+#    strace (the test that proves nothing is sent over the network).
+APT_PACKAGES=(ffmpeg espeak-ng chromium sox strace)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

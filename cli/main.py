@@ -15,6 +15,7 @@ from pathlib import Path
 
 from cli.speakers import register as register_speakers
 from core.errors import UserError
+from core.offline import keep_offline
 from tagger.cli import register as register_tagger
 
 log = logging.getLogger(__name__)
@@ -252,9 +253,18 @@ def _configure_logging(verbosity: int) -> None:
         logger.propagate = False
 
 
+def _downloads_model(args: argparse.Namespace) -> bool:
+    """Only `process --model NAME` (a name, not a folder) may reach the model hub: the user asked for it."""
+    model = getattr(args, "model", None)
+    if args.command != "process" or not model or model == "base-bundled":
+        return False
+    return not Path(model).expanduser().is_dir()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    keep_offline(allow_downloads=_downloads_model(args))
     _configure_logging(args.verbose)
     func: Callable[[argparse.Namespace], int] = args.func
     try:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from core.errors import UserError
+from core.offline import disable_onnxruntime_telemetry
 from core.records import Segment, Word
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ def cpu_threads() -> int:
 @functools.lru_cache(maxsize=2)
 def load_whisper(path_or_name: str, local_only: bool) -> Any:
     """Load a model once per process (a trainer's 300 files reuse it)."""
+    disable_onnxruntime_telemetry()  # before faster-whisper loads the Silero VAD (core/offline.py)
     from faster_whisper import WhisperModel
 
     try:
