@@ -153,9 +153,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_delete(args: argparse.Namespace) -> int:
     import store
 
-    with store.connect(args.db) as con:
-        store.delete_session(con, args.session_id)
-    print(f"Session {args.session_id} deleted.", file=sys.stderr)
+    store.erase_session(args.db, args.session_id)
+    print(f"Session {args.session_id} erased.", file=sys.stderr)
     return 0
 
 

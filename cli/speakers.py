@@ -76,8 +76,7 @@ def cmd_enroll(args: argparse.Namespace) -> int:
             _out(f"{name}\t{created}")
         return 0
     if args.delete:
-        with store.connect(args.db) as con:
-            removed = store.delete_voiceprint(con, args.delete)
+        removed = store.erase_voiceprint(args.db, args.delete)
         if not removed:
             raise UserError(f"No voiceprint is enrolled for {args.delete!r}.")
         _out(f"Removed the voiceprint of {args.delete}.")
