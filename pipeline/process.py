@@ -115,16 +115,28 @@ def _recorded_at(path: Path, given: str | None) -> str:
 
 
 def _already_stored(options: ProcessOptions, sha256: str) -> str | None:
+    """The stored session of this file, if any; a busy database is checked again when saving."""
     db_path = store.resolve_db_path(options.db)
     if not db_path.exists():
         return None
-    with store.connect(db_path) as con:
-        return store.find_session_by_sha(con, sha256)
+    try:
+        with store.connect(db_path, read_only=True, wait_s=1.0) as con:
+            return store.find_session_by_sha(con, sha256)
+    except store.DatabaseBusy:
+        return None
 
 
 def _save(options: ProcessOptions, transcript: Transcript, role_source: str) -> tuple[str, bool]:
-    with store.connect(options.db) as con:
-        return store.save_transcript(con, transcript, role_source=role_source)
+    """Store the session; if the database stays locked, keep it in a recovery file for the next run."""
+    try:
+        with store.connect(options.db) as con:
+            return store.save_transcript(con, transcript, role_source=role_source)
+    except store.DatabaseBusy as error:
+        kept = store.keep_pending(options.db, transcript, role_source)
+        raise UserError(
+            f"{transcript.meta.source_name}: {error} The finished session was kept in {kept.name}; "
+            "the next spiegel command that writes to this database stores it."
+        ) from error
 
 
 # ----------------------------------------------------------------------------------------------- audio

@@ -1,7 +1,9 @@
 """`spiegel export`: every table and the metrics view to CSV, Parquet or JSON, written atomically.
 
 Files go to a temporary folder beside the target first and are moved in only when all succeeded, so an
-interrupted export never leaves a mix of old and new files.
+interrupted export never leaves a mix of old and new files. The database is read into memory first and its
+connection closed before anything is written, so an export holds the file for milliseconds, not for the
+time the files take to write (a writer waiting meanwhile would otherwise be blocked).
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+
+import duckdb
 
 from store.connection import TABLES, connect
 
@@ -26,10 +30,18 @@ def export_all(db: Path | None, fmt: str, out_dir: Path) -> list[Path]:
     written: list[Path] = []
     try:
         with connect(db, read_only=True) as con:
-            for name in EXPORTED:
+            # Table names come from our own constant list.
+            tables = {name: con.execute(f"SELECT * FROM {name}").fetch_arrow_table() for name in EXPORTED}
+        writer = duckdb.connect(":memory:")
+        try:
+            for name, table in tables.items():
                 target = staging / f"{name}.{fmt}"
-                # Table names come from our own constant list; the path is bound as a literal by DuckDB.
-                con.execute(f"COPY (SELECT * FROM {name}) TO '{target.as_posix()}' {_COPY_OPTIONS[fmt]}")
+                writer.register("exported", table)
+                quoted = target.as_posix().replace("'", "''")
+                writer.execute(f"COPY (SELECT * FROM exported) TO '{quoted}' {_COPY_OPTIONS[fmt]}")
+                writer.unregister("exported")
+        finally:
+            writer.close()
         for produced in sorted(staging.iterdir()):
             final = out_dir / produced.name
             produced.replace(final)
