@@ -21,7 +21,10 @@ raw spaCy `Matcher` token pattern (a list of dicts). Optional conditions, checke
 - `first_turn`: true -- an `after` rule also counts on the first utterance of a conversation, where there is
   no earlier turn to link it to (a bare "Um, seven." tagged on its own);
 - `after_turn`: "problem"/"solution"/"neutral" -- the rule only counts when the previous utterance had that
-  orientation (a bare "hoe doe je dat?" right after the client tells of hardship is a coping question).
+  orientation (a bare "hoe doe je dat?" right after the client tells of hardship is a coping question);
+- `priority`: an integer (default 0) -- where rules of one label match the same span, the higher priority
+  gives the tag its rule id (and subtype); on equal priority the rule defined first does (built-in files by
+  name, then line; organisation files after them).
 
 An organisation file may add rules, or switch one off: `{"id": "compliment.direct.03", "disable": true}`.
 """
@@ -59,6 +62,7 @@ KNOWN_KEYS = frozenset(
         "unless",
         "first_turn",
         "after_turn",
+        "priority",
     }
 )
 _QUANT_RE = re.compile(r"^_\{(\d+),(\d+)\}$")
@@ -82,6 +86,7 @@ class Rule:
     unless: frozenset[str] = frozenset()
     first_turn: bool = False
     after_turn: str | None = None
+    priority: int = 0
     source: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
@@ -230,6 +235,9 @@ def parse_rule(obj: Any, source: str = "") -> Rule:
         raise ValueError("field 'first_turn' needs 'after'")
     if obj.get("after_turn") not in (None, "solution", "problem", "neutral"):
         raise ValueError("field 'after_turn' must be 'solution', 'problem' or 'neutral'")
+    priority = obj.get("priority", 0)
+    if not isinstance(priority, int) or isinstance(priority, bool):
+        raise ValueError("field 'priority' must be an integer")
     patterns = _compile_any(obj["pattern"])
     return Rule(
         id=rid,
@@ -246,6 +254,7 @@ def parse_rule(obj: Any, source: str = "") -> Rule:
         unless=frozenset(unless),
         first_turn=bool(obj.get("first_turn", False)),
         after_turn=obj.get("after_turn"),
+        priority=priority,
         source=source,
         raw=obj,
     )

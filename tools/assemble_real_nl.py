@@ -23,6 +23,8 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "tests" / "tagger" / "data" / "real_nl"
 TEST_PERCENT = 35
+#: How many earlier turns of a dialogue an item carries as its context.
+CONTEXT_TURNS = 6
 LABELS = {
     "compliment", "scale_question", "scale_answer", "exception_question", "exception_report",
     "miracle_question", "coping_question", "goal_question", "progress_question", "more_question",
@@ -93,6 +95,14 @@ def main() -> None:
         kept.append(row)
     order = {id(r): i for i, r in enumerate(items)}
     kept.sort(key=lambda r: order[id(r)])
+    # the turns before a dialogue item, as `spiegel eval` reads them (`context`): real context, in order
+    history: dict[tuple[str, str], list[dict]] = {}
+    for row in sorted(kept, key=lambda r: (r["source_url"], str(r.get("dialogue")), r.get("turn") or 0)):
+        if row.get("dialogue") is None:
+            continue
+        before = history.setdefault((row["source_url"], str(row["dialogue"])), [])
+        row["context"] = [dict(c) for c in before[-CONTEXT_TURNS:]]
+        before.append({"text": row["text"], "speaker": row["speaker"]})
     OUT.mkdir(parents=True, exist_ok=True)
     counts = Counter()
     for part in ("dev", "test"):
@@ -102,6 +112,8 @@ def main() -> None:
                 out = {"id": f"realnl-{part}-{i:04d}"} | {k: row.get(k) for k in FIELDS} | {"split": part}
                 out["labels"] = list(out["labels"] or [])
                 out["subtypes"] = dict(out["subtypes"] or {})
+                if row.get("context"):
+                    out["context"] = row["context"]
                 handle.write(json.dumps(out, ensure_ascii=False) + "\n")
         counts[part] = len(rows)
     urls = sorted({r["source_url"] for r in kept})

@@ -31,18 +31,18 @@ def test_fast_matcher_agrees_with_spacy_matcher(lang: str) -> None:
     matcher = Matcher(ref_nlp.vocab)
     lemma_rules = set()
     for rid, rule in comp.rules.items():
-        matcher.add(rid, [list(p) for p in comp.expanded[rid]])
+        matcher.add(rid, [list(p) for p in comp.matcher.expanded[rid]])
         if any("LEMMA" in tok for p in rule.patterns for tok in p):
             lemma_rules.add(rid)
     rows = load_gold(dev_file(lang), "all") + load_gold(heldout2_file(lang), "all")
     if heldout3_file(lang).exists():
         rows += load_gold(heldout3_file(lang), "all")
     texts = [r["text"] for r in rows]
-    assert not comp.fallback
+    assert not comp.matcher.fallback
     for text in texts:
         text = _normalise(text)
         doc = nlp.make_doc(text)
-        fast = comp._match(doc, [t.lower_ for t in doc])
+        fast = comp.matcher.match(doc, [t.lower_ for t in doc])
         ref = _reference(ref_nlp, matcher, text)
         # LEMMA tokens are compiled to the forms the lookup table maps to the lemma, plus the lemma itself
         # (a word the table lacks counts as its own lemma, as the lookup lemmatizer does)
@@ -55,7 +55,7 @@ def test_fast_matcher_agrees_with_spacy_matcher(lang: str) -> None:
 def test_words_the_tokenizer_splits_become_token_sequences() -> None:
     nlp = build_pipeline("en")
     comp = nlp.get_pipe("spiegel_tagger")
-    patterns = comp._split_words(({"LOWER": {"IN": ["you", "you've"]}}, {"LOWER": "worked"}))
+    patterns = comp.matcher._split_words(({"LOWER": {"IN": ["you", "you've"]}}, {"LOWER": "worked"}))
     assert ({"LOWER": "you"}, {"LOWER": "'ve"}, {"LOWER": "worked"}) in patterns
     assert ({"LOWER": {"IN": ["you"]}}, {"LOWER": "worked"}) in patterns
 
@@ -84,6 +84,6 @@ def test_rule_outside_the_fast_subset_falls_back_to_spacy_matcher() -> None:
     comp.add_rules(
         [parse_rule({"id": "cue.problem.test.01", "label": "cue.problem", "pattern": [{"LENGTH": 10}]})]
     )
-    assert "cue.problem.test.01" in comp.fallback
+    assert "cue.problem.test.01" in comp.matcher.fallback
     doc = nlp("dat is verdrietig")
     assert any(s.id_ == "cue.problem.test.01" for s in doc.spans["spiegel"])
