@@ -13,6 +13,16 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from cli.options import (
+    MAX_SPEAKERS,
+    Parser,
+    db_file,
+    new_output_folder,
+    output_file,
+    positive_hours,
+    session_date,
+    speaker_count,
+)
 from cli.speakers import register as register_speakers
 from core.errors import UserError
 from core.offline import keep_offline
@@ -30,7 +40,7 @@ Database: --db, else $SPIEGEL_DB, else a file in your user data folder. Nothing 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--db", type=Path, help="DuckDB database file (default: $SPIEGEL_DB or your data folder)"
+        "--db", type=db_file, help="DuckDB database file (default: $SPIEGEL_DB or your data folder)"
     )
 
 
@@ -44,7 +54,9 @@ def _add_session_options(parser: argparse.ArgumentParser, language_default: str)
     )
     parser.add_argument("--practitioner", metavar="NAME", help="name of the practitioner (hulpverlener)")
     parser.add_argument("--client", dest="client_code", metavar="CODE", help="client code (no names: a code)")
-    parser.add_argument("--recorded-at", metavar="DATE", help="date of the session, e.g. 2026-09-14")
+    parser.add_argument(
+        "--recorded-at", type=session_date, metavar="DATE", help="date of the session, e.g. 2026-09-14"
+    )
     parser.add_argument(
         "--patterns",
         type=Path,
@@ -94,8 +106,6 @@ def cmd_process(args: argparse.Namespace) -> int:
     from pipeline.audio import AUDIO_EXTENSIONS
     from pipeline.process import expand_inputs, process_recording
 
-    if args.max_hours <= 0:
-        raise UserError("--max-hours must be a positive number of hours.")
     options = _options(
         args,
         model=args.model,
@@ -165,7 +175,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="spiegel",
         description="Gespreksspiegel: transcribe, tag and review solution-focused conversations, on your own machine.",
         epilog=EPILOG,
@@ -184,7 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
         "name (downloads!); default: the bundled multilingual base model, offline",
     )
     p.add_argument(
-        "--speakers", type=int, metavar="N", help="number of speakers, when automatic counting is wrong"
+        "--speakers",
+        type=speaker_count,
+        metavar="N",
+        help=f"number of speakers (1-{MAX_SPEAKERS}), when automatic counting is wrong",
     )
     p.add_argument("--channels", action="store_true", help="stereo recording with one microphone per person")
     p.add_argument(
@@ -192,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--max-hours",
-        type=float,
+        type=positive_hours,
         default=4.0,
         metavar="H",
         help="refuse recordings longer than this (default 4 hours): protects a laptop's memory",
@@ -216,14 +229,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export all tables (csv, parquet or json)")
     _add_db(p)
     p.add_argument("--format", choices=["csv", "parquet", "json"], required=True)
-    p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    p.add_argument("--out", type=new_output_folder, required=True, metavar="DIR")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("report", help="the supervision report of one session")
     p.add_argument("session_id", metavar="SESSION_ID")
     _add_db(p)
     p.add_argument("--format", choices=["md", "html", "pdf"], default="md")
-    p.add_argument("--out", type=Path, required=True, metavar="FILE")
+    p.add_argument("--out", type=output_file, required=True, metavar="FILE")
     p.add_argument("--lang", choices=["nl", "en"], default="nl", help="language of the report")
     p.set_defaults(func=cmd_report)
 

@@ -73,6 +73,11 @@ def check_readable(path: Path) -> None:
         raise UserError(f"{path.name}: this is a folder, not a recording.")
     if path.stat().st_size == 0:
         raise UserError(f"{path.name}: the file is empty.")
+    try:
+        with path.open("rb") as handle:
+            handle.read(1)
+    except PermissionError:
+        raise UserError(f"{path.name}: the file cannot be read (no permission).") from None
 
 
 def _probe(path: Path) -> tuple[float | None, int]:

@@ -224,6 +224,7 @@ def process_recording(path: Path, options: ProcessOptions) -> Outcome:
         if path.suffix.lower() not in AUDIO_EXTENSIONS and path.exists() and not path.is_dir():
             log.info("unusual extension %s; trying to decode anyway", path.suffix)
         if path.exists() and path.is_file():
+            check_readable(path)
             existing = _already_stored(options, file_sha256(path))
             if existing:
                 return Outcome(path, existing, created=False, seconds=time.perf_counter() - started)
@@ -325,6 +326,7 @@ def import_transcript(path: Path, options: ProcessOptions) -> Outcome:
     started = time.perf_counter()
     try:
         if path.is_file():
+            check_readable(path)
             existing = _already_stored(options, file_sha256(path))
             if existing:
                 return Outcome(path, existing, created=False, seconds=time.perf_counter() - started)
