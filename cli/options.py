@@ -44,14 +44,21 @@ def session_date(text: str) -> str:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-09-14 ({reason})") from None
 
 
-def db_file(text: str) -> Path:
-    """`--db`: the folder must exist (we create the file, never a tree of folders from a typo)."""
+def _path_in_existing_folder(text: str, want_folder: bool, what: str) -> Path:
+    """A path whose folder exists; a folder where a file is wanted (or the reverse) is refused."""
     path = Path(text).expanduser()
-    if path.is_dir():
-        raise argparse.ArgumentTypeError(f"{text} is a folder; give a database file in it")
+    if want_folder and path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is an existing file, not a folder")
+    if not want_folder and path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder; give {what}")
     if not path.parent.is_dir():
         raise argparse.ArgumentTypeError(f"the folder {path.parent} does not exist")
     return path
+
+
+def db_file(text: str) -> Path:
+    """`--db`: the folder must exist (we create the file, never a tree of folders from a typo)."""
+    return _path_in_existing_folder(text, want_folder=False, what="a database file in it")
 
 
 def positive_hours(text: str) -> float:
@@ -66,19 +73,9 @@ def positive_hours(text: str) -> float:
 
 def new_output_folder(text: str) -> Path:
     """`export --out`: a folder (made if missing), never an existing file that would be overwritten."""
-    path = Path(text).expanduser()
-    if path.exists() and not path.is_dir():
-        raise argparse.ArgumentTypeError(f"{text} is an existing file, not a folder")
-    if not path.parent.is_dir():
-        raise argparse.ArgumentTypeError(f"the folder {path.parent} does not exist")
-    return path
+    return _path_in_existing_folder(text, want_folder=True, what="a folder")
 
 
 def output_file(text: str) -> Path:
     """`report --out`: a file in an existing folder."""
-    path = Path(text).expanduser()
-    if path.is_dir():
-        raise argparse.ArgumentTypeError(f"{text} is a folder; give a file name")
-    if not path.parent.is_dir():
-        raise argparse.ArgumentTypeError(f"the folder {path.parent} does not exist")
-    return path
+    return _path_in_existing_folder(text, want_folder=False, what="a file name")
