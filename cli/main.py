@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -277,6 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     keep_offline(allow_downloads=_downloads_model(args))
+    os.umask(0o077)  # everything we write (database, WAL, exports, reports, recovery files): this user only
     _configure_logging(args.verbose)
     func: Callable[[argparse.Namespace], int] = args.func
     try:

@@ -30,12 +30,17 @@ SCHEMA_SQL = resources.files("store").joinpath("sql/schema.sql").read_text(encod
 TABLES = ("sessions", "utterances", "tags", "words", "speakers", "voiceprints")
 
 
+def default_data_dir() -> Path:
+    """The user's data folder for Gespreksspiegel (database, joined model); kept at mode 0700."""
+    return Path(user_data_dir("gespreksspiegel", appauthor=False))
+
+
 def default_db_path() -> Path:
     """`SPIEGEL_DB`, else `gespreksspiegel.duckdb` in the user's data directory."""
     env = os.environ.get("SPIEGEL_DB")
     if env:
         return Path(env).expanduser()
-    return Path(user_data_dir("gespreksspiegel", appauthor=False)) / "gespreksspiegel.duckdb"
+    return default_data_dir() / "gespreksspiegel.duckdb"
 
 
 def resolve_db_path(db: str | Path | None) -> Path:
@@ -138,9 +143,12 @@ def _open_waiting(path: Path, read_only: bool, key: str | None, wait_s: float) -
 
 
 def _create_private(path: Path) -> None:
-    """The data folder (0700) when missing; the file itself is created by DuckDB under umask 077."""
+    """The data folder (0700) when missing, and our own default data folder always 0700; the file itself is
+    created by DuckDB under umask 077. A folder the user chose with `--db` is left as the user made it."""
     if not path.parent.exists():
         path.parent.mkdir(parents=True, mode=0o700)
+    if path.parent == default_data_dir() and path.parent.stat().st_mode & 0o077:
+        path.parent.chmod(0o700)
 
 
 def make_private(path: Path) -> None:
