@@ -39,6 +39,12 @@ EPILOG = """Voorbeelden / examples:
 Database: --db, else $SPIEGEL_DB, else a file in your user data folder. Nothing is sent over the network."""
 
 
+PSEUDONYMIZE_HELP = (
+    "for sharing: names, places, dates, phone numbers, e-mail, BSN … become placeholders "
+    "([PERSOON-1] is the same person throughout); voiceprints are left out"
+)
+
+
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db", type=db_file, help="DuckDB database file (default: $SPIEGEL_DB or your data folder)"
@@ -146,9 +152,14 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from store.export import export_all
+    if args.pseudonymize:
+        from cli.share import export_pseudonymized
 
-    written = export_all(args.db, args.format, args.out)
+        written = export_pseudonymized(args.db, args.format, args.out)
+    else:
+        from store.export import export_all
+
+        written = export_all(args.db, args.format, args.out)
     print(f"Exported {len(written)} tables to {args.out}.", file=sys.stderr)
     return 0
 
@@ -156,7 +167,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from report import write_report
 
-    write_report(args.db, args.session_id, args.format, args.out, language=args.lang)
+    write_report(
+        args.db, args.session_id, args.format, args.out, language=args.lang, pseudonymize=args.pseudonymize
+    )
     print(f"Report written to {args.out}.", file=sys.stderr)
     return 0
 
@@ -231,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
     p.add_argument("--format", choices=["csv", "parquet", "json"], required=True)
     p.add_argument("--out", type=new_output_folder, required=True, metavar="DIR")
+    p.add_argument("--pseudonymize", action="store_true", help=PSEUDONYMIZE_HELP)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("report", help="the supervision report of one session")
@@ -239,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["md", "html", "pdf"], default="md")
     p.add_argument("--out", type=output_file, required=True, metavar="FILE")
     p.add_argument("--lang", choices=["nl", "en"], default="nl", help="language of the report")
+    p.add_argument("--pseudonymize", action="store_true", help=PSEUDONYMIZE_HELP)
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("delete", help="erase a session and free its space")

@@ -86,10 +86,18 @@ def _metrics(db: Path | None, session_id: str) -> tuple[Transcript, dict[str, di
     return transcript, rows
 
 
-def build_markdown(db: Path | None, session_id: str, language: str = "nl") -> str:
+def build_markdown(db: Path | None, session_id: str, language: str = "nl", pseudonymize: bool = False) -> str:
+    """The report as Markdown; with `pseudonymize`, names, places, dates … are placeholders, and so is the id."""
     tx = report_texts(language)
     names = label_names(language)
     transcript, metrics = _metrics(db, session_id)
+    if pseudonymize:
+        from tagger.pseudonymize import Pseudonymizer, pseudonymize_transcript
+
+        table = Pseudonymizer()
+        original = transcript.meta.source_sha256
+        transcript = pseudonymize_transcript(transcript, table)
+        session_id = table.placeholder(original, "SESSIE")
     meta = transcript.meta
     esc = html.escape
     lines = [f"# {tx['title']}", ""]
@@ -227,13 +235,16 @@ def _chromium() -> str:
     raise UserError("A PDF report needs Chromium (Debian package chromium); use --format html or md instead.")
 
 
-def write_report(db: Path | None, session_id: str, fmt: str, out: Path, language: str = "nl") -> Path:
-    markdown = build_markdown(db, session_id, language)
+def write_report(
+    db: Path | None, session_id: str, fmt: str, out: Path, language: str = "nl", pseudonymize: bool = False
+) -> Path:
+    markdown = build_markdown(db, session_id, language, pseudonymize=pseudonymize)
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "md":
         content = markdown
     else:
-        content = markdown_to_html(markdown, f"{report_texts(language)['title']} {session_id}")
+        shown = "" if pseudonymize else f" {session_id}"
+        content = markdown_to_html(markdown, f"{report_texts(language)['title']}{shown}")
     with tempfile.TemporaryDirectory() as tmp:
         staged = Path(tmp) / f"report.{fmt}"
         if fmt == "pdf":

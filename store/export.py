@@ -11,10 +11,12 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
-from store.connection import TABLES, connect
+from core.records import Transcript
+from store.connection import SCHEMA_SQL, TABLES, connect
 
 EXPORTED = (*TABLES, "session_metrics")
 _COPY_OPTIONS = {
@@ -24,14 +26,17 @@ _COPY_OPTIONS = {
 }
 
 
-def export_all(db: Path | None, fmt: str, out_dir: Path) -> list[Path]:
+def read_tables(con: duckdb.DuckDBPyConnection, names: tuple[str, ...] = EXPORTED) -> dict[str, Any]:
+    """Every exported table as an Arrow table in memory (table names come from our own constant list)."""
+    return {name: con.execute(f"SELECT * FROM {name}").fetch_arrow_table() for name in names}
+
+
+def write_tables(tables: dict[str, Any], fmt: str, out_dir: Path) -> list[Path]:
+    """Write Arrow tables as `<name>.<fmt>` into `out_dir`, all or none (staged beside it first)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out_dir))
     written: list[Path] = []
     try:
-        with connect(db, read_only=True) as con:
-            # Table names come from our own constant list.
-            tables = {name: con.execute(f"SELECT * FROM {name}").fetch_arrow_table() for name in EXPORTED}
         writer = duckdb.connect(":memory:")
         try:
             for name, table in tables.items():
@@ -49,3 +54,39 @@ def export_all(db: Path | None, fmt: str, out_dir: Path) -> list[Path]:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return written
+
+
+def export_all(db: Path | None, fmt: str, out_dir: Path) -> list[Path]:
+    with connect(db, read_only=True) as con:
+        tables = read_tables(con)
+    return write_tables(tables, fmt, out_dir)
+
+
+def load_all_transcripts(db: Path | None) -> list[Transcript]:
+    """Every stored session as records, oldest first (for a pseudonymised export)."""
+    from store.sessions import load_transcript
+
+    with connect(db, read_only=True) as con:
+        ids = [
+            row[0]
+            for row in con.execute(
+                "SELECT session_id FROM sessions ORDER BY created_at, session_id"
+            ).fetchall()
+        ]
+        return [load_transcript(con, session_id) for session_id in ids]
+
+
+def export_transcripts(transcripts: list[Transcript], fmt: str, out_dir: Path) -> list[Path]:
+    """Export sessions given as records (already pseudonymised): stored in an in-memory database with the
+    same schema, so every table and the metrics view come out as in a normal export (voiceprints empty)."""
+    from store.sessions import save_transcript
+
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(SCHEMA_SQL)
+        for transcript in transcripts:
+            save_transcript(con, transcript)
+        tables = read_tables(con)
+    finally:
+        con.close()
+    return write_tables(tables, fmt, out_dir)
