@@ -13,6 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from core.warnings import parse_warning
+
 LANGS: tuple[str, ...] = ("nl", "en")
 DEFAULT_LANG = "nl"
 LOCALE_DIR = Path(__file__).resolve().parent / "locales"
@@ -90,9 +92,10 @@ def subtype_name(subtype: str | None, lang: str | None = None) -> str:
 
 
 def warning_text(code: str, lang: str | None = None) -> str:
-    """A `sessions.warnings` code in words; unknown codes are shown as they are."""
-    key = f"warning.{code}"
-    return t(key, lang) if has(key, lang) else t("warning.unknown", lang, code=code)
+    """A `sessions.warnings` code in words (with its time range or count); unknown codes are shown as they are."""
+    name, fields = parse_warning(code)
+    key = f"warning.{name}"
+    return t(key, lang, **fields) if has(key, lang) else t("warning.unknown", lang, code=code)
 
 
 def fmt_pct(value: float | None, lang: str | None = None) -> str:

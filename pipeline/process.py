@@ -148,9 +148,10 @@ def transcribe_recording(path: Path, options: ProcessOptions) -> tuple[Transcrip
     The role source is "enrolled" when the named practitioner's voiceprint picked the practitioner, else "auto".
     """
     from models import resolve_model
+    from pipeline.coverage import transcribe_covered
     from pipeline.diarize import diarize, diarize_channels
     from pipeline.speakers import assign_speakers
-    from pipeline.transcribe import load_whisper, transcribe
+    from pipeline.transcribe import load_whisper
 
     check_readable(path)
     sha256 = file_sha256(path)
@@ -161,7 +162,9 @@ def transcribe_recording(path: Path, options: ProcessOptions) -> tuple[Transcrip
 
     bar = _Progress(path.name, decoded.duration_s, options.progress)
     try:
-        segments, language = transcribe(model, decoded.samples, asr, on_progress=bar.advance_to)
+        segments, language, coverage = transcribe_covered(
+            model, decoded.samples, asr, on_progress=bar.advance_to
+        )
         if not segments:
             raise UserError(f"{path.name}: no speech was found in the recording.")
         bar.stage("sprekers")
@@ -181,7 +184,9 @@ def transcribe_recording(path: Path, options: ProcessOptions) -> tuple[Transcrip
     finally:
         bar.close()
 
-    warnings = list(dict.fromkeys([*diarization.warnings, *role_warnings]))
+    warnings = list(
+        dict.fromkeys([*decoded.warnings, *coverage.warnings, *diarization.warnings, *role_warnings])
+    )
     if language not in TAGGER_LANGUAGES:
         warnings.append("language_not_supported")
     meta = SessionMeta(
@@ -197,7 +202,7 @@ def transcribe_recording(path: Path, options: ProcessOptions) -> tuple[Transcrip
         role_confidence=confidence,
         num_speakers=diarization.num_speakers,
         warnings=warnings,
-        asr_options=asr.as_record(),
+        asr_options={**asr.as_record(), "coverage": coverage.as_record()},
     )
     return Transcript(meta, tagged), ("enrolled" if practitioner_speaker else "auto")
 

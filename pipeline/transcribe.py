@@ -52,6 +52,9 @@ class AsrOptions:
     batched: bool = False
     batch_size: int = 8
     batched_no_repeat_ngram_size: int = 3
+    #: Speech the VAD hears but with no words (over 3 s) is decoded again without the skip above
+    #: (pipeline/coverage.py); what stays empty becomes a `speech_without_words` warning.
+    recover_gaps: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_record(self) -> dict[str, Any]:

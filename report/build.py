@@ -20,6 +20,7 @@ from typing import Any
 import store
 from core.errors import UserError
 from core.records import Transcript
+from core.warnings import parse_warning
 from tagger.taxonomy import LABELS
 
 TECHNIQUE_LABELS = LABELS  # taxonomy.md order, from the one table in tagger/taxonomy.py
@@ -66,6 +67,11 @@ def warning_texts(language: str) -> dict[str, str]:
     except (FileNotFoundError, ModuleNotFoundError):
         return {}
     return {key.removeprefix("warning."): value for key, value in data.items() if key.startswith("warning.")}
+
+
+def _warning(texts: dict[str, str], code: str) -> str:
+    name, fields = parse_warning(code)
+    return texts[name].format(**fields) if name in texts else code
 
 
 def _pct(value: float | None) -> str:
@@ -115,7 +121,7 @@ def build_markdown(db: Path | None, session_id: str, language: str = "nl", pseud
     if meta.warnings:
         texts = warning_texts(language)
         lines += ["", f"**{tx['warnings']}:**", ""]
-        lines += [f"- {esc(texts.get(w, w))}" for w in meta.warnings]
+        lines += [f"- {esc(_warning(texts, w))}" for w in meta.warnings]
     if not any(t.utterance.start_s is not None for t in transcript.utterances):
         lines += ["", f"_{tx['no_times']}_"]
 
