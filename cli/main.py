@@ -182,6 +182,31 @@ def cmd_delete(args: argparse.Namespace) -> int:
     return 0
 
 
+NEW_KEY_ENV = "SPIEGEL_NEW_DB_KEY"
+
+
+def cmd_rekey(args: argparse.Namespace) -> int:
+    """Rotate the encryption key; keys come from the environment, never the command line (ps, history)."""
+    import store
+
+    new_key = None if args.decrypt else os.environ.get(NEW_KEY_ENV)
+    if not args.decrypt and not new_key:
+        raise UserError(
+            f"Set {NEW_KEY_ENV} to the new key (or give --decrypt to store the database unencrypted)."
+        )
+    if new_key and new_key == os.environ.get(store.KEY_ENV):
+        raise UserError(f"{NEW_KEY_ENV} is the same as {store.KEY_ENV}; choose a new key.")
+    path = store.rekey(args.db, new_key)
+    if new_key:
+        print(
+            f"{path.name} is now encrypted with the new key; set {store.KEY_ENV} to it from now on.",
+            file=sys.stderr,
+        )
+    else:
+        print(f"{path.name} is now stored unencrypted; unset {store.KEY_ENV}.", file=sys.stderr)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from cli.demo import run_demo
 
@@ -260,6 +285,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("session_id", metavar="SESSION_ID")
     _add_db(p)
     p.set_defaults(func=cmd_delete)
+
+    p = sub.add_parser(
+        "rekey",
+        help=f"encrypt the database with a new key (old key in $SPIEGEL_DB_KEY, new key in ${NEW_KEY_ENV})",
+    )
+    _add_db(p)
+    p.add_argument("--decrypt", action="store_true", help="store the database unencrypted instead")
+    p.set_defaults(func=cmd_rekey)
 
     p = sub.add_parser("demo", help="process the bundled sample sessions and open the dashboard")
     _add_db(p)

@@ -239,20 +239,27 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def rewrite_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+_SAME_KEY = object()
+
+
+def rewrite_file(con: duckdb.DuckDBPyConnection, path: Path, key: object = _SAME_KEY) -> None:
     """Copy the live data into a fresh file and swap it in atomically, so no deleted byte survives.
 
     DuckDB keeps deleted strings in the file's free blocks even after CHECKPOINT (FINDINGS.md); only a fresh
     file holds nothing but the live rows. The fresh file is encrypted with the same key when one is set. The
     swap happens while `con` still holds the lock on the old file, so no other writer can slip in between;
-    `con` must be closed right after and not used again.
+    `con` must be closed right after and not used again. `key` (for `spiegel rekey`) encrypts the fresh
+    file with another key, or not at all with None.
     """
-    key = os.environ.get(KEY_ENV) or None
+    if key is _SAME_KEY:
+        key = os.environ.get(KEY_ENV) or None
+    if key and not os.environ.get(KEY_ENV):  # a plain connection has not loaded the extension yet
+        con.execute(f"LOAD '{_httpfs_extension().as_posix()}'")
     fresh = path.with_name(f".{path.name}.{os.getpid()}.rewrite")
     for leftover in (fresh, wal_path(fresh)):
         leftover.unlink(missing_ok=True)
     source = con.execute("SELECT current_database()").fetchone()[0]
-    options = f" (ENCRYPTION_KEY '{_quote(key)}')" if key else ""
+    options = f" (ENCRYPTION_KEY '{_quote(str(key))}')" if key else ""
     con.execute("CHECKPOINT")
     try:
         with _private_umask():
@@ -286,3 +293,16 @@ def rewriting(db: str | Path | None = None) -> Iterator[duckdb.DuckDBPyConnectio
     with connect(path) as con:
         yield con
         rewrite_file(con, path)
+
+
+def rekey(db: str | Path | None, new_key: str | None) -> Path:
+    """`spiegel rekey`: the database rewritten under `new_key` (None: unencrypted), swapped in atomically.
+
+    The current key comes from `SPIEGEL_DB_KEY` as for every command; recovery files are stored first.
+    """
+    path = resolve_db_path(db)
+    if not path.exists():
+        raise UserError(f"The database {path} does not exist.")
+    with connect(path) as con:
+        rewrite_file(con, path, key=new_key)
+    return path
