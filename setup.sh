@@ -65,6 +65,7 @@ if [ ! -f "$stamp" ]; then
       "$VPY" -m pip install -q "torch==2.13.0"
     fi
   fi
+  # resemblyzer only as a test reference (tests/speakers/test_encoder.py); the program ships its weights.
   "$VPY" -m pip install -q --no-deps "resemblyzer==0.1.4"
   "$VPY" -m pip install -q -e ".[dev]"
   rm -f .venv/.installed-*

@@ -151,14 +151,34 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     return run_dashboard(store.resolve_db_path(args.db), port=args.port, open_browser=args.open)
 
 
+def _check_export(args: argparse.Namespace) -> None:
+    """`--out` is a file for `--session`, else a folder; never an existing file of another kind."""
+    if args.session:
+        if args.pseudonymize:
+            raise argparse.ArgumentTypeError("--pseudonymize works on a whole export, not with --session")
+        args.out = output_file(str(args.out))
+    else:
+        args.out = new_output_folder(str(args.out))
+
+
 def cmd_export(args: argparse.Namespace) -> int:
+    from store.export import export_all, export_session
+
+    if args.session:
+        if args.format not in (None, "json"):
+            raise UserError(
+                "--session writes the session's own JSON; leave out --format or give --format json."
+            )
+        export_session(args.db, args.session, args.out)
+        print(f"Session {args.session} written to {args.out}.", file=sys.stderr)
+        return 0
+    if args.format is None:
+        raise UserError("Give --format csv, parquet or json (or --session SESSION_ID for one session).")
     if args.pseudonymize:
         from cli.share import export_pseudonymized
 
         written = export_pseudonymized(args.db, args.format, args.out)
     else:
-        from store.export import export_all
-
         written = export_all(args.db, args.format, args.out)
     print(f"Exported {len(written)} tables to {args.out}.", file=sys.stderr)
     return 0
@@ -265,12 +285,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--open", action="store_true", help="open the browser")
     p.set_defaults(func=cmd_dashboard)
 
-    p = sub.add_parser("export", help="export all tables (csv, parquet or json)")
+    p = sub.add_parser("export", help="export all tables (csv, parquet or json), or one session's JSON")
     _add_db(p)
-    p.add_argument("--format", choices=["csv", "parquet", "json"], required=True)
-    p.add_argument("--out", type=new_output_folder, required=True, metavar="DIR")
+    p.add_argument("--format", choices=["csv", "parquet", "json"])
+    p.add_argument(
+        "--session",
+        metavar="SESSION_ID",
+        help="write this session as the project's JSON transcript (spiegel import reads it back) to --out FILE",
+    )
+    p.add_argument("--out", type=Path, required=True, metavar="DIR_OR_FILE")
     p.add_argument("--pseudonymize", action="store_true", help=PSEUDONYMIZE_HELP)
-    p.set_defaults(func=cmd_export)
+    p.set_defaults(func=cmd_export, check=_check_export)
 
     p = sub.add_parser("report", help="the supervision report of one session")
     p.add_argument("session_id", metavar="SESSION_ID")
@@ -325,6 +350,12 @@ def _downloads_model(args: argparse.Namespace) -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    check = getattr(args, "check", None)
+    if check is not None:
+        try:
+            check(args)
+        except argparse.ArgumentTypeError as error:
+            parser.exit(2, f"spiegel {args.command}: argument --out: {error} (see spiegel {args.command} --help)\n")
     keep_offline(allow_downloads=_downloads_model(args))
     os.umask(0o077)  # everything we write (database, WAL, exports, reports, recovery files): this user only
     _configure_logging(args.verbose)

@@ -11,10 +11,10 @@ from pathlib import Path
 
 
 def export_pseudonymized(db: Path | None, fmt: str, out: Path) -> list[Path]:
-    from store.export import export_transcripts, load_all_transcripts
-    from tagger.pseudonymize import Pseudonymizer, pseudonymize_transcript
+    from store.export import export_sessions, load_all_sessions
+    from tagger.pseudonymize import Pseudonymizer, pseudonymize_session
 
-    transcripts = load_all_transcripts(db)
+    sessions = load_all_sessions(db)
     print("Pseudonymising (loading the name and place lists takes a few seconds) …", file=sys.stderr)
     table = Pseudonymizer()
-    return export_transcripts([pseudonymize_transcript(t, table) for t in transcripts], fmt, out)
+    return export_sessions([pseudonymize_session(s, table) for s in sessions], fmt, out)

@@ -20,13 +20,13 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import UserError
-from store import connect, default_db_path, load_transcript, queries
+from core.taxonomy import LABELS
+from store import connect, default_db_path, load_session, queries
 from tagger.rules import builtin_rule_lines
-from tagger.taxonomy import LABELS
 
 ROLES = ("practitioner", "client", "all")
 # Labels in the order the dashboard lists them (taxonomy.md); labels added later are appended.
-LABEL_ORDER = LABELS  # taxonomy.md order, from the one table in tagger/taxonomy.py
+LABEL_ORDER = LABELS  # taxonomy.md order, from the one table in core/taxonomy.py
 
 
 class DbUnavailable(Exception):
@@ -192,12 +192,12 @@ def _session(db: str, version: tuple[int, ...], session_id: str) -> SessionView 
         row = queries.session_row(con, session_id).df()
         if row.empty:
             return None
-        transcript = load_transcript(con, session_id)
+        record = load_session(con, session_id)
         metrics = queries.metrics(con, session_id).df()
     meta = row.iloc[0].to_dict()
     warnings = meta.get("warnings")
     meta["warnings"] = [str(w) for w in warnings] if warnings is not None else []
-    meta["recorded_at"] = transcript.meta.recorded_at
+    meta["recorded_at"] = record.recorded_at
     utterances = pd.DataFrame(
         [
             {
@@ -211,7 +211,7 @@ def _session(db: str, version: tuple[int, ...], session_id: str) -> SessionView 
                 "is_question": u.result.is_question,
                 "scale_value": u.result.scale_value,
             }
-            for u in transcript.utterances
+            for u in record.tagged
         ],
         columns=[
             "idx",
@@ -236,7 +236,7 @@ def _session(db: str, version: tuple[int, ...], session_id: str) -> SessionView 
                 "end_char": g.end_char,
                 "rule": g.rule,
             }
-            for u in transcript.utterances
+            for u in record.tagged
             for g in u.result.tags
         ],
         columns=["utterance_idx", "label", "subtype", "value", "start_char", "end_char", "rule"],

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
+from core.formatting import clock as fmt_clock
 from dashboard import data
 from dashboard.i18n import current_lang, fmt_duration, fmt_num, fmt_pct, has, label_name, subtype_name, t
 
@@ -186,15 +187,6 @@ CSS = """
 .gs-why code{font-size:.76rem}
 </style>
 """
-
-
-def fmt_clock(seconds: float | None) -> str:
-    if seconds is None or seconds != seconds:
-        return ""
-    total = int(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
 def highlighted(text: str, spans: list[tuple[int, int, str]]) -> str:

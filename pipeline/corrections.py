@@ -14,7 +14,8 @@ from pathlib import Path
 import store
 from core.errors import UserError
 from core.records import Role
-from pipeline.process import tag_and_assign_roles
+from pipeline import stages
+from pipeline.process import load_tagger
 from pipeline.speakers import merge_utterances
 
 log = logging.getLogger(__name__)
@@ -35,9 +36,9 @@ def correct_session(
     """
     assignments = dict(assignments or {})
     with store.connect(db) as con:
-        transcript = store.load_transcript(con, session_id)
+        session = store.load_session(con, session_id)
         current = store.queries.speaker_roles(con, session_id)
-        utterances = [t.utterance for t in transcript.utterances]
+        utterances = list(session.utterances)
         for u in utterances:
             current.setdefault(u.speaker, (str(u.role), "auto"))
         known = list(current)
@@ -69,13 +70,13 @@ def correct_session(
             current[merge[0]] = (current[merge[0]][0], "corrected")
 
         roles = {speaker: Role(role) for speaker, (role, _) in current.items()}
-        tagged, _, _ = tag_and_assign_roles(
-            [dataclasses.replace(u, role=roles[u.speaker]) for u in utterances],
-            transcript.meta.language,
-            (),
+        corrected = stages.tag(
+            dataclasses.replace(session, utterances=tuple(utterances)),
+            load_tagger(session.language, ()),
             fixed_roles=roles,
         )
-        warnings = [w for w in transcript.meta.warnings if w not in SETTLED_BY_CORRECTION]
+        tagged = corrected.tagged
+        warnings = [w for w in session.warnings if w not in SETTLED_BY_CORRECTION]
         speakers_left = len({t.utterance.speaker for t in tagged})
         if speakers_left > 1 and "one_speaker" in warnings:
             warnings.remove("one_speaker")

@@ -181,18 +181,23 @@ _READERS = {".vtt": read_vtt, ".srt": read_srt, ".json": read_json}
 MAX_TRANSCRIPT_BYTES = 10_000_000
 
 
-def read_transcript(path: Path) -> ImportedTranscript:
-    """Pick the reader by extension (text for .txt/.md and anything unknown that reads as text)."""
-    if not path.exists():
-        raise UserError(f"{path.name}: the file does not exist.")
-    if path.is_dir():
-        raise UserError(f"{path.name}: this is a folder; give transcript files.")
+def check_transcript_size(path: Path) -> None:
+    """Refuse a transcript far larger than any session, before reading it."""
     size = path.stat().st_size
     if size > MAX_TRANSCRIPT_BYTES:
         raise UserError(
             f"{path.name}: the transcript is {size / 1e6:.1f} MB, more than the limit of "
             f"{MAX_TRANSCRIPT_BYTES / 1e6:.0f} MB (a four-hour session is under 1 MB); split it into sessions."
         )
+
+
+def read_transcript(path: Path) -> ImportedTranscript:
+    """Pick the reader by extension (text for .txt/.md and anything unknown that reads as text)."""
+    if not path.exists():
+        raise UserError(f"{path.name}: the file does not exist.")
+    if path.is_dir():
+        raise UserError(f"{path.name}: this is a folder; give transcript files.")
+    check_transcript_size(path)
     try:
         raw = path.read_bytes()
     except PermissionError:

@@ -1,32 +1,35 @@
 """Orchestration: one recording or transcript in, one stored session out — all or nothing.
 
-Stages (as in whisperX): decode → transcribe (progress bar) → diarize → split by speaker → tag → decide roles
-→ re-tag with roles → store in one transaction. Nothing touches the database until the last step, so a crash
-anywhere before it leaves the database unchanged, and the store's transaction covers the last step itself.
+Stages (`pipeline/stages.py`, as in whisperX): decode → transcribe (progress bar) → diarize → split by speaker
+→ tag → decide roles → re-tag with roles → store in one transaction, one `Session` record passed along and
+returned updated by each. Per file the database is opened once to read (already stored? the practitioner's
+voiceprint) and once to write, at the end: a crash anywhere before it leaves the database unchanged, and the
+store's transaction covers the write itself. Whisper and the tagger are loaded once per process (cached).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
+import json
 import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+import numpy as np
 
 import store
 from core.errors import UserError
-from core.records import Role, SessionMeta, TaggedUtterance, TagResult, Transcript, Utterance
+from core.records import TRANSCRIPT_FORMAT, Role, Session, Utterance
+from pipeline import stages
 from pipeline.audio import AUDIO_EXTENSIONS, MAX_DURATION_S, check_readable, decode, file_sha256
-from pipeline.importers import ImportedTranscript, read_transcript
+from pipeline.diarize.options import DiarizeOptions
+from pipeline.importers import ImportedTranscript, check_transcript_size, read_transcript
 from pipeline.text import guess_language, split_sentences
 from pipeline.transcribe import AsrOptions
 
 log = logging.getLogger(__name__)
-
-TAGGER_LANGUAGES = ("nl", "en")
 
 
 @dataclass
@@ -43,6 +46,7 @@ class ProcessOptions:
     channels: bool = False
     patterns: Sequence[Path] = ()
     asr: AsrOptions = field(default_factory=AsrOptions)
+    diarize: DiarizeOptions = field(default_factory=DiarizeOptions)
     progress: bool = True
     max_duration_s: float = MAX_DURATION_S
 
@@ -56,6 +60,14 @@ class Outcome:
     created: bool
     error: str | None = None
     seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Prior:
+    """What the database already knows about an input, read in one short read-only connection."""
+
+    session_id: str | None = None
+    voiceprint: np.ndarray | None = None
 
 
 def expand_inputs(paths: Sequence[Path], extensions: frozenset[str]) -> list[Path]:
@@ -72,69 +84,37 @@ def expand_inputs(paths: Sequence[Path], extensions: frozenset[str]) -> list[Pat
     return expanded
 
 
-def tagger_language(language: str) -> str:
-    return language if language in TAGGER_LANGUAGES else "nl"
+def load_tagger(language: str, patterns: Sequence[Path]):
+    """The tagger for a language and the organisation's rule files (built once per process, then cached)."""
+    from tagger import load_tagger as load
+
+    return load(stages.tagger_language(language), tuple(patterns))
 
 
-def tag_and_assign_roles(
-    utterances: list[Utterance],
-    language: str,
-    patterns: Sequence[Path],
-    fixed_roles: dict[str, Role] | None = None,
-    practitioner_speaker: str | None = None,
-) -> tuple[list[TaggedUtterance], float | None, list[str]]:
-    """Tag once without roles, decide roles from the evidence (unless fixed), tag again with roles.
-
-    Returns the tagged utterances, the role confidence (None when roles were given) and warning codes.
-    """
-    from tagger import load_tagger
-
-    tagger = load_tagger(tagger_language(language), tuple(patterns))
-    confidence: float | None = None
-    warnings: list[str] = []
-    if fixed_roles is None:
-        from pipeline.roles import assign_roles
-
-        first_pass = tagger.tag_conversation([(u.text, None) for u in utterances])
-        decision = assign_roles(utterances, first_pass, practitioner_speaker=practitioner_speaker)
-        roles = decision.roles
-        confidence = decision.confidence
-        warnings.extend(decision.warnings)
-    else:
-        roles = fixed_roles
-    with_roles = [dataclasses.replace(u, role=roles.get(u.speaker, Role.CLIENT)) for u in utterances]
-    results: list[TagResult] = tagger.tag_conversation([(u.text, str(u.role)) for u in with_roles])
-    return [TaggedUtterance(u, r) for u, r in zip(with_roles, results, strict=True)], confidence, warnings
-
-
-def _recorded_at(path: Path, given: str | None) -> str:
-    """The date the user gave, else the file's modification date (shown, and editable, in the dashboard)."""
-    if given:
-        return given
-    return dt.date.fromtimestamp(path.stat().st_mtime).isoformat()
-
-
-def _already_stored(options: ProcessOptions, sha256: str) -> str | None:
-    """The stored session of this file, if any; a busy database is checked again when saving."""
+def read_prior(options: ProcessOptions, sha256: str, practitioner: str | None = None) -> Prior:
+    """Already stored? And the named practitioner's voiceprint: one read-only connection, or none at all."""
     db_path = store.resolve_db_path(options.db)
     if not db_path.exists():
-        return None
+        return Prior()
     try:
-        with store.connect(db_path, read_only=True, wait_s=1.0) as con:
-            return store.find_session_by_sha(con, sha256)
-    except store.DatabaseBusy:
-        return None
+        with store.connect(db_path, read_only=True, wait_s=5.0) as con:
+            existing = store.find_session_by_sha(con, sha256)
+            voiceprint = None if existing or not practitioner else store.load_voiceprint(con, practitioner)
+    except store.DatabaseBusy:  # a long writer: the duplicate check is repeated when saving
+        log.warning("database busy; continuing without the stored voiceprint")
+        return Prior()
+    return Prior(existing, voiceprint)
 
 
-def _save(options: ProcessOptions, transcript: Transcript, role_source: str) -> tuple[str, bool]:
+def _save(options: ProcessOptions, session: Session) -> tuple[str, bool]:
     """Store the session; if the database stays locked, keep it in a recovery file for the next run."""
     try:
         with store.connect(options.db) as con:
-            return store.save_transcript(con, transcript, role_source=role_source)
+            return store.save_session(con, session)
     except store.DatabaseBusy as error:
-        kept = store.keep_pending(options.db, transcript, role_source)
+        kept = store.keep_pending(options.db, session)
         raise UserError(
-            f"{transcript.meta.source_name}: {error} The finished session was kept in {kept.name}; "
+            f"{session.source_name}: {error} The finished session was kept in {kept.name}; "
             "the next spiegel command that writes to this database stores it."
         ) from error
 
@@ -142,84 +122,50 @@ def _save(options: ProcessOptions, transcript: Transcript, role_source: str) -> 
 # ----------------------------------------------------------------------------------------------- audio
 
 
-def transcribe_recording(path: Path, options: ProcessOptions) -> tuple[Transcript, str]:
-    """Audio file → tagged transcript in memory (nothing stored), with how roles were decided.
-
-    The role source is "enrolled" when the named practitioner's voiceprint picked the practitioner, else "auto".
-    """
+def transcribe_recording(path: Path, options: ProcessOptions, prior: Prior | None = None) -> Session:
+    """Audio file → tagged session record in memory (nothing stored)."""
     from models import resolve_model
-    from pipeline.coverage import transcribe_covered
-    from pipeline.diarize import diarize, diarize_channels
-    from pipeline.speakers import assign_speakers
     from pipeline.transcribe import load_whisper
+    from pipeline.voiceprints import best_match
 
     check_readable(path)
-    sha256 = file_sha256(path)
-    decoded = decode(path, keep_channels=options.channels, max_duration_s=options.max_duration_s)
+    session = stages.start(
+        path,
+        kind="audio",
+        language=options.language,
+        recorded=options.recorded_at,
+        practitioner=options.practitioner,
+        client_code=options.client_code,
+    )
+    prior = prior or read_prior(options, session.source_sha256, options.practitioner)
+    audio = decode(path, keep_channels=options.channels, max_duration_s=options.max_duration_s)
+    session = stages.decoded(session, audio)
     resolved = resolve_model(options.model)
     model = load_whisper(resolved.path_or_name, resolved.offline)
     asr = dataclasses.replace(options.asr, language=None if options.language == "auto" else options.language)
 
-    bar = _Progress(path.name, decoded.duration_s, options.progress)
+    bar = _Progress(path.name, audio.duration_s, options.progress)
     try:
-        segments, language, coverage = transcribe_covered(
-            model, decoded.samples, asr, on_progress=bar.advance_to
-        )
-        if not segments:
-            raise UserError(f"{path.name}: no speech was found in the recording.")
+        session = stages.transcribe(session, audio, model, resolved.label, asr, on_progress=bar.advance_to)
         bar.stage("sprekers")
-        if options.channels and decoded.channels is not None:
-            diarization = diarize_channels(decoded.channels)
-        else:
-            diarization = diarize(decoded.samples, num_speakers=options.speakers)
-        utterances = assign_speakers(segments, diarization.turns)
-        if not utterances:
-            raise UserError(f"{path.name}: no speech was found in the recording.")
+        session, voices = stages.diarize(session, audio, options.speakers, options.channels, options.diarize)
+        session = stages.speakers(session)
         bar.stage("labels")
-        practitioner_speaker = _enrolled_practitioner(options, diarization)
-        tagged, confidence, role_warnings = tag_and_assign_roles(
-            utterances, language, options.patterns, practitioner_speaker=practitioner_speaker
+        practitioner_speaker = None
+        if prior.voiceprint is not None:
+            practitioner_speaker, score = best_match(prior.voiceprint, voices)
+            log.info(
+                "voiceprint match: %s at similarity %.2f", "found" if practitioner_speaker else "none", score
+            )
+        session = stages.tag(
+            session,
+            load_tagger(session.language, options.patterns),
+            practitioner_speaker=practitioner_speaker,
         )
         bar.finish()
     finally:
         bar.close()
-
-    warnings = list(
-        dict.fromkeys([*decoded.warnings, *coverage.warnings, *diarization.warnings, *role_warnings])
-    )
-    if language not in TAGGER_LANGUAGES:
-        warnings.append("language_not_supported")
-    meta = SessionMeta(
-        source_sha256=sha256,
-        source_name=path.name,
-        language=language,
-        duration_s=round(decoded.duration_s, 3),
-        asr_model=resolved.label,
-        recorded_at=_recorded_at(path, options.recorded_at),
-        practitioner=options.practitioner,
-        client_code=options.client_code,
-        source_kind="audio",
-        role_confidence=confidence,
-        num_speakers=diarization.num_speakers,
-        warnings=warnings,
-        asr_options={**asr.as_record(), "coverage": coverage.as_record()},
-    )
-    return Transcript(meta, tagged), ("enrolled" if practitioner_speaker else "auto")
-
-
-def _enrolled_practitioner(options: ProcessOptions, diarization: Any) -> str | None:
-    """The speaker whose voice matches the named, enrolled practitioner, if any."""
-    if not options.practitioner:
-        return None
-    try:
-        from pipeline.voiceprints import match_speaker
-    except ImportError:
-        return None
-    db_path = store.resolve_db_path(options.db)
-    if not db_path.exists():
-        return None
-    with store.connect(db_path) as con:
-        return match_speaker(con, options.practitioner, diarization.embeddings)
+    return dataclasses.replace(session, provenance=stages.provenance(resolved.label, options.patterns))
 
 
 def process_recording(path: Path, options: ProcessOptions) -> Outcome:
@@ -228,13 +174,14 @@ def process_recording(path: Path, options: ProcessOptions) -> Outcome:
     try:
         if path.suffix.lower() not in AUDIO_EXTENSIONS and path.exists() and not path.is_dir():
             log.info("unusual extension %s; trying to decode anyway", path.suffix)
+        prior = None
         if path.exists() and path.is_file():
             check_readable(path)
-            existing = _already_stored(options, file_sha256(path))
-            if existing:
-                return Outcome(path, existing, created=False, seconds=time.perf_counter() - started)
-        transcript, role_source = transcribe_recording(path, options)
-        session_id, created = _save(options, transcript, role_source=role_source)
+            prior = read_prior(options, file_sha256(path), options.practitioner)
+            if prior.session_id:
+                return Outcome(path, prior.session_id, created=False, seconds=time.perf_counter() - started)
+        session = transcribe_recording(path, options, prior)
+        session_id, created = _save(options, session)
         return Outcome(path, session_id, created, seconds=time.perf_counter() - started)
     except UserError as error:
         return Outcome(path, None, False, error=str(error), seconds=time.perf_counter() - started)
@@ -265,17 +212,21 @@ def _imported_utterances(imported: ImportedTranscript) -> list[Utterance]:
     return utterances
 
 
+def _named_practitioner(speakers: Sequence[str], practitioner: str, path: Path) -> dict[str, Role]:
+    wanted = practitioner.strip().casefold()
+    if wanted not in {s.casefold() for s in speakers}:
+        raise UserError(
+            f"{path.name}: no speaker is called {practitioner!r}; the speakers are {', '.join(speakers)}."
+        )
+    return {s: Role.PRACTITIONER if s.casefold() == wanted else Role.CLIENT for s in speakers}
+
+
 def _fixed_roles(
     imported: ImportedTranscript, practitioner: str | None, path: Path
 ) -> dict[str, Role] | None:
     speakers = list(dict.fromkeys(t.speaker for t in imported.turns))
     if practitioner:
-        wanted = practitioner.strip().casefold()
-        if wanted not in {s.casefold() for s in speakers}:
-            raise UserError(
-                f"{path.name}: no speaker is called {practitioner!r}; the speakers are {', '.join(speakers)}."
-            )
-        return {s: Role.PRACTITIONER if s.casefold() == wanted else Role.CLIENT for s in speakers}
+        return _named_practitioner(speakers, practitioner, path)
     given = {t.speaker: t.role for t in imported.turns if t.role}
     if given and len(given) == len(speakers):
         try:
@@ -285,11 +236,62 @@ def _fixed_roles(
     return None
 
 
-def transcript_from_file(path: Path, options: ProcessOptions) -> tuple[Transcript, str]:
-    """Transcript file → tagged transcript in memory; returns it with the role source."""
+def session_record_in(path: Path) -> Session | None:
+    """The whole session record when `path` is our own JSON, version 2 (`Session.to_json`); else None."""
+    if path.suffix.lower() != ".json" or not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None  # the transcript readers give the one-sentence reason
+    if not isinstance(data, dict) or data.get("format") != TRANSCRIPT_FORMAT or data.get("version") != 2:
+        return None
+    try:
+        return Session.from_json(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise UserError(
+            f"{path.name}: a Gespreksspiegel session file with a damaged field ({error})."
+        ) from error
+
+
+def resume_session(session: Session, options: ProcessOptions) -> Session:
+    """A session record from JSON enters at the tag stage: its transcript and speakers are kept as they are.
+
+    Roles stay as decided in the record (with how each was decided), unless `--practitioner` names one.
+    """
+    if not session.utterances:
+        raise UserError(f"{session.source_name}: the session has no utterances.")
+    speakers = list(dict.fromkeys(u.speaker for u in session.utterances))
+    if options.practitioner:
+        roles = _named_practitioner(speakers, options.practitioner, Path(session.source_name))
+        sources = dict.fromkeys(roles, "transcript")
+    elif session.roles is not None:
+        roles, sources = dict(session.roles.roles), dict(session.roles.sources)
+    else:
+        roles = {u.speaker: u.role for u in session.utterances}
+        sources = dict.fromkeys(roles, "transcript")
+    confidence = session.roles.confidence if session.roles is not None else None
+    rules = stages.provenance(None, options.patterns).rule_files
+    tagged = stages.tag(
+        session, load_tagger(session.language, options.patterns), fixed_roles=roles, role_sources=sources
+    )
+    return dataclasses.replace(
+        tagged,
+        roles=dataclasses.replace(tagged.roles, confidence=confidence) if tagged.roles else None,
+        practitioner=options.practitioner or session.practitioner,
+        client_code=options.client_code or session.client_code,
+        recorded_at=options.recorded_at or session.recorded_at,
+        provenance=dataclasses.replace(session.provenance, rule_files=rules),
+    )
+
+
+def transcript_from_file(path: Path, options: ProcessOptions) -> Session:
+    """Transcript file → tagged session record in memory."""
+    record = session_record_in(path)
+    if record is not None:
+        return resume_session(record, options)
     imported = read_transcript(path)
-    sha256 = file_sha256(path)
-    if options.language in TAGGER_LANGUAGES:
+    if options.language in stages.TAGGER_LANGUAGES:
         language = options.language
     else:
         language = imported.language or guess_language([t.text for t in imported.turns[:200]])
@@ -297,34 +299,36 @@ def transcript_from_file(path: Path, options: ProcessOptions) -> tuple[Transcrip
     has_times = all(u.start_s is not None and u.end_s is not None for u in utterances)
     if not has_times:  # partial times would make durations meaningless: the figures are counted instead
         utterances = [dataclasses.replace(u, start_s=None, end_s=None) for u in utterances]
-    fixed = _fixed_roles(imported, options.practitioner, path)
-    tagged, confidence, warnings = tag_and_assign_roles(
-        utterances, language, options.patterns, fixed_roles=fixed
-    )
     meta_in = imported.meta
-    duration = max((u.end_s or 0.0) for u in utterances) if has_times else None
-    practitioner_name = (
-        options.practitioner
-        or meta_in.get("practitioner")
-        or next((t.utterance.speaker for t in tagged if t.utterance.role == Role.PRACTITIONER), None)
-    )
-    if not has_times:
-        warnings.append("no_times")
-    meta = SessionMeta(
-        source_sha256=sha256,
-        source_name=path.name,
+    session = stages.start(
+        path,
+        kind=str(meta_in.get("source_kind") or "transcript"),
         language=language,
-        duration_s=duration,
-        asr_model="transcript",
-        recorded_at=options.recorded_at or meta_in.get("recorded_at") or _recorded_at(path, None),
-        practitioner=practitioner_name,
+        recorded=options.recorded_at or meta_in.get("recorded_at"),
+        practitioner=options.practitioner or meta_in.get("practitioner"),
         client_code=options.client_code or meta_in.get("client_code"),
-        source_kind=str(meta_in.get("source_kind") or "transcript"),
-        role_confidence=confidence,
-        num_speakers=len({u.utterance.speaker for u in tagged}),
-        warnings=warnings,
     )
-    return Transcript(meta, tagged), ("transcript" if fixed is not None else "auto")
+    session = dataclasses.replace(
+        session,
+        utterances=tuple(utterances),
+        num_speakers=len({u.speaker for u in utterances}),
+        warnings=() if has_times else ("no_times",),
+    )
+    fixed = _fixed_roles(imported, options.practitioner, path)
+    session = stages.tag(
+        session,
+        load_tagger(language, options.patterns),
+        fixed_roles=fixed,
+        role_sources=dict.fromkeys(fixed, "transcript") if fixed else None,
+    )
+    if not session.practitioner:
+        named = next((u.speaker for u in session.utterances if u.role == Role.PRACTITIONER), None)
+        session = dataclasses.replace(session, practitioner=named)
+    # A no_times warning stays after the role warnings, as before.
+    warnings = [w for w in session.warnings if w != "no_times"] + ([] if has_times else ["no_times"])
+    return dataclasses.replace(
+        session, warnings=tuple(warnings), provenance=stages.provenance(None, options.patterns)
+    )
 
 
 def import_transcript(path: Path, options: ProcessOptions) -> Outcome:
@@ -332,11 +336,14 @@ def import_transcript(path: Path, options: ProcessOptions) -> Outcome:
     try:
         if path.is_file():
             check_readable(path)
-            existing = _already_stored(options, file_sha256(path))
+            check_transcript_size(path)
+        record = session_record_in(path) if path.is_file() else None
+        if path.is_file():
+            existing = read_prior(options, record.source_sha256 if record else file_sha256(path)).session_id
             if existing:
                 return Outcome(path, existing, created=False, seconds=time.perf_counter() - started)
-        transcript, role_source = transcript_from_file(path, options)
-        session_id, created = _save(options, transcript, role_source)
+        session = resume_session(record, options) if record else transcript_from_file(path, options)
+        session_id, created = _save(options, session)
         return Outcome(path, session_id, created, seconds=time.perf_counter() - started)
     except UserError as error:
         return Outcome(path, None, False, error=str(error), seconds=time.perf_counter() - started)

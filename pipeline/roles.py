@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.records import Role, TagResult, Utterance
-from tagger.taxonomy import CLIENT_LABELS, PRACTITIONER_LABELS
+from core.taxonomy import CLIENT_LABELS, PRACTITIONER_LABELS
 
 #: Points per utterance carrying a practitioner label (at most one such count per utterance).
 W_PRACTITIONER_LABEL = 3.0

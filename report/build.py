@@ -8,22 +8,19 @@ PDF is the HTML printed by headless Chromium (Debian `chromium`), which the setu
 from __future__ import annotations
 
 import html
-import json
 import shutil
 import subprocess
 import tempfile
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import store
+from core import formatting, texts
 from core.errors import UserError
-from core.records import Transcript
-from core.warnings import parse_warning
-from tagger.taxonomy import LABELS
+from core.records import Session
+from core.taxonomy import LABELS
 
-TECHNIQUE_LABELS = LABELS  # taxonomy.md order, from the one table in tagger/taxonomy.py
+TECHNIQUE_LABELS = LABELS  # taxonomy.md order, from the one table in core/taxonomy.py
 HIGHLIGHT_LABELS = frozenset(
     {
         "compliment",
@@ -37,80 +34,43 @@ HIGHLIGHT_LABELS = frozenset(
 )
 
 
-@cache
-def report_texts(language: str) -> dict[str, Any]:
-    data = json.loads(resources.files("report").joinpath("texts.json").read_text(encoding="utf-8"))
-    return data.get(language, data["nl"])
-
-
-@cache
-def label_names(language: str) -> dict[str, str]:
-    """Display names from the tagger's label file; the machine name when the file lacks one."""
-    try:
-        data = json.loads(resources.files("tagger").joinpath("data/labels.json").read_text(encoding="utf-8"))
-    except (FileNotFoundError, ModuleNotFoundError):
-        return {}
-    names: dict[str, str] = {}
-    for key, value in data.items():
-        if isinstance(value, dict) and language in value:
-            names[key] = str(value[language])
-    return names
-
-
-@cache
-def warning_texts(language: str) -> dict[str, str]:
-    """The dashboard's translations of warning codes, so report and dashboard say the same thing."""
-    try:
-        data = json.loads(
-            resources.files("dashboard").joinpath(f"locales/{language}.json").read_text(encoding="utf-8")
-        )
-    except (FileNotFoundError, ModuleNotFoundError):
-        return {}
-    return {key.removeprefix("warning."): value for key, value in data.items() if key.startswith("warning.")}
-
-
-def _warning(texts: dict[str, str], code: str) -> str:
-    name, fields = parse_warning(code)
-    return texts[name].format(**fields) if name in texts else code
+def _texts(language: str) -> dict[str, Any]:
+    """The report's own texts (`report.*` in the catalogue), keyed without the prefix."""
+    return {
+        key.removeprefix("report."): value
+        for key, value in {**texts.catalogue("nl"), **texts.catalogue(language)}.items()
+        if key.startswith("report.")
+    }
 
 
 def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.0f}%"
+    return formatting.percent(value)
 
 
-def _clock(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes:02d}:{secs:02d}"
-
-
-def _metrics(db: Path | None, session_id: str) -> tuple[Transcript, dict[str, dict[str, Any]]]:
+def _metrics(db: Path | None, session_id: str) -> tuple[Session, dict[str, dict[str, Any]]]:
     with store.connect(db, read_only=True) as con:
-        transcript = store.load_transcript(con, session_id)
+        session = store.load_session(con, session_id)
         rows = store.queries.metrics_by_role(con, session_id)
-    return transcript, rows
+    return session, rows
 
 
 def build_markdown(db: Path | None, session_id: str, language: str = "nl", pseudonymize: bool = False) -> str:
     """The report as Markdown; with `pseudonymize`, names, places, dates … are placeholders, and so is the id."""
-    tx = report_texts(language)
-    names = label_names(language)
-    transcript, metrics = _metrics(db, session_id)
+    tx = _texts(language)
+    meta, metrics = _metrics(db, session_id)
     if pseudonymize:
-        from tagger.pseudonymize import Pseudonymizer, pseudonymize_transcript
+        from tagger.pseudonymize import Pseudonymizer, pseudonymize_session
 
         table = Pseudonymizer()
-        original = transcript.meta.source_sha256
-        transcript = pseudonymize_transcript(transcript, table)
+        original = meta.source_sha256
+        meta = pseudonymize_session(meta, table)
         session_id = table.placeholder(original, "SESSIE")
-    meta = transcript.meta
     esc = html.escape
     lines = [f"# {tx['title']}", ""]
     duration = f"{meta.duration_s / 60:.0f} {tx['minutes']}" if meta.duration_s else tx["unknown"]
     for key, value in (
         ("session", session_id),
-        ("date", meta.recorded_at),
+        ("date", formatting.date(meta.recorded_at, language, none="")),
         ("practitioner", meta.practitioner),
         ("client", meta.client_code),
         ("duration", duration),
@@ -119,10 +79,9 @@ def build_markdown(db: Path | None, session_id: str, language: str = "nl", pseud
     ):
         lines.append(f"- **{tx[key]}:** {esc(str(value)) if value else tx['unknown']}")
     if meta.warnings:
-        texts = warning_texts(language)
         lines += ["", f"**{tx['warnings']}:**", ""]
-        lines += [f"- {esc(_warning(texts, w))}" for w in meta.warnings]
-    if not any(t.utterance.start_s is not None for t in transcript.utterances):
+        lines += [f"- {esc(texts.warning_text(w, language))}" for w in meta.warnings]
+    if not meta.has_times:
         lines += ["", f"_{tx['no_times']}_"]
 
     lines += [
@@ -150,7 +109,7 @@ def build_markdown(db: Path | None, session_id: str, language: str = "nl", pseud
     for label in TECHNIQUE_LABELS:
         count = metrics.get("all", {}).get(f"label_count_{label}", 0)
         if count:
-            lines.append(f"| {esc(names.get(label, label))} | {count} |")
+            lines.append(f"| {esc(texts.label_name(label, language))} | {count} |")
 
     lines += ["", f"## {tx['scales']}", ""]
     scales = metrics.get("client", {}).get("scale_answers") or []
@@ -162,21 +121,23 @@ def build_markdown(db: Path | None, session_id: str, language: str = "nl", pseud
         lines.append(tx["no_scales"])
 
     lines += ["", f"## {tx['highlights']}", "", tx["highlights_intro"], ""]
-    for tagged in transcript.utterances:
+    for tagged in meta.tagged:
         labels = [g.label for g in tagged.result.tags if g.label in HIGHLIGHT_LABELS]
         if labels:
-            shown = ", ".join(dict.fromkeys(names.get(label, label) for label in labels))
+            shown = ", ".join(dict.fromkeys(texts.label_name(label, language) for label in labels))
             lines.append(
-                f"- {_clock(tagged.utterance.start_s)} **{esc(shown)}** — {esc(tagged.utterance.text)}"
+                f"- {formatting.clock(tagged.utterance.start_s)} **{esc(shown)}** — {esc(tagged.utterance.text)}"
             )
 
     lines += ["", f"## {tx['transcript']}", ""]
-    for tagged in transcript.utterances:
+    for tagged in meta.tagged:
         u = tagged.utterance
-        labels = ", ".join(dict.fromkeys(names.get(g.label, g.label) for g in tagged.result.tags))
+        labels = ", ".join(dict.fromkeys(texts.label_name(g.label, language) for g in tagged.result.tags))
         suffix = f" _[{esc(labels)}]_" if labels else ""
-        orientation = tx["orientation"][str(tagged.result.orientation)]
-        lines.append(f"- {_clock(u.start_s)} **{esc(u.speaker)}** ({orientation}): {esc(u.text)}{suffix}")
+        orientation = tx[f"orientation.{tagged.result.orientation}"]
+        lines.append(
+            f"- {formatting.clock(u.start_s)} **{esc(u.speaker)}** ({orientation}): {esc(u.text)}{suffix}"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -250,7 +211,7 @@ def write_report(
         content = markdown
     else:
         shown = "" if pseudonymize else f" {session_id}"
-        content = markdown_to_html(markdown, f"{report_texts(language)['title']}{shown}")
+        content = markdown_to_html(markdown, f"{_texts(language)['title']}{shown}")
     with tempfile.TemporaryDirectory() as tmp:
         staged = Path(tmp) / f"report.{fmt}"
         if fmt == "pdf":

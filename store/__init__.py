@@ -1,6 +1,6 @@
 """The DuckDB store: the connection, the schema, and every SQL statement as a named function.
 
-Imports only `core`. Callers write `import store` and call `store.connect`, `store.save_transcript`,
+Imports only `core`. Callers write `import store` and call `store.connect`, `store.save_session`,
 `store.queries.metrics` ...; `store.export` writes every table to files.
 """
 
@@ -23,9 +23,9 @@ from store.sessions import (
     delete_session,
     erase_session,
     find_session_by_sha,
-    load_transcript,
+    load_session,
     replace_content,
-    save_transcript,
+    save_session,
     session_exists,
     session_id_for,
     table_counts,
@@ -53,7 +53,7 @@ __all__ = [
     "find_session_by_sha",
     "keep_pending",
     "list_voiceprints",
-    "load_transcript",
+    "load_session",
     "load_voiceprint",
     "pending_files",
     "queries",
@@ -61,7 +61,7 @@ __all__ = [
     "replace_content",
     "resolve_db_path",
     "rewriting",
-    "save_transcript",
+    "save_session",
     "save_voiceprint",
     "session_exists",
     "session_id_for",

@@ -15,7 +15,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -23,10 +23,35 @@ import duckdb
 from platformdirs import user_data_dir
 
 from core.errors import UserError
+from core.taxonomy import LABELS, QUESTION_LABELS
 
 log = logging.getLogger(__name__)
 
-SCHEMA_SQL = resources.files("store").joinpath("sql/schema.sql").read_text(encoding="utf-8")
+def render_schema(template: str, labels: Sequence[str] = LABELS) -> str:
+    """schema.sql with its label lists (`/*@name@*/`) filled in from the taxonomy: a column per label."""
+    parts = {
+        "question_labels": ", ".join(f"'{label}'" for label in labels if label in QUESTION_LABELS),
+        "label_counts": ",\n        ".join(
+            f"count(*) FILTER (WHERE g.label = '{label}') AS label_count_{label}" for label in labels
+        ),
+        "label_count_columns": ",\n    ".join(
+            f"coalesce(lc.label_count_{label}, 0) AS label_count_{label}" for label in labels
+        ),
+        "label_rate_columns": ",\n    ".join(
+            f"coalesce(lc.label_count_{label}, 0) * 600.0 / nullif(r.duration_s, 0) AS label_rate_{label}"
+            for label in labels
+        ),
+        "label_count_names": ", ".join(f"label_count_{label}" for label in labels),
+    }
+    for name, sql in parts.items():
+        marker = f"/*@{name}@*/"
+        if marker not in template:
+            raise ValueError(f"schema.sql lacks the marker {marker}")
+        template = template.replace(marker, sql)
+    return template
+
+
+SCHEMA_SQL = render_schema(resources.files("store").joinpath("sql/schema.sql").read_text(encoding="utf-8"))
 TABLES = ("sessions", "utterances", "tags", "words", "speakers", "voiceprints")
 
 

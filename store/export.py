@@ -1,4 +1,4 @@
-"""`spiegel export`: every table and the metrics view to CSV, Parquet or JSON, written atomically.
+"""`spiegel export`: every table and the metrics view to CSV, Parquet or JSON, or one session's own JSON.
 
 Files go to a temporary folder beside the target first and are moved in only when all succeeded, so an
 interrupted export never leaves a mix of old and new files. The database is read into memory first and its
@@ -8,6 +8,8 @@ time the files take to write (a writer waiting meanwhile would otherwise be bloc
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -15,8 +17,9 @@ from typing import Any
 
 import duckdb
 
-from core.records import Transcript
+from core.records import Session
 from store.connection import SCHEMA_SQL, TABLES, connect
+from store.sessions import load_session, save_session
 
 EXPORTED = (*TABLES, "session_metrics")
 _COPY_OPTIONS = {
@@ -62,10 +65,8 @@ def export_all(db: Path | None, fmt: str, out_dir: Path) -> list[Path]:
     return write_tables(tables, fmt, out_dir)
 
 
-def load_all_transcripts(db: Path | None) -> list[Transcript]:
+def load_all_sessions(db: Path | None) -> list[Session]:
     """Every stored session as records, oldest first (for a pseudonymised export)."""
-    from store.sessions import load_transcript
-
     with connect(db, read_only=True) as con:
         ids = [
             row[0]
@@ -73,20 +74,34 @@ def load_all_transcripts(db: Path | None) -> list[Transcript]:
                 "SELECT session_id FROM sessions ORDER BY created_at, session_id"
             ).fetchall()
         ]
-        return [load_transcript(con, session_id) for session_id in ids]
+        return [load_session(con, session_id) for session_id in ids]
 
 
-def export_transcripts(transcripts: list[Transcript], fmt: str, out_dir: Path) -> list[Path]:
+def export_sessions(sessions: list[Session], fmt: str, out_dir: Path) -> list[Path]:
     """Export sessions given as records (already pseudonymised): stored in an in-memory database with the
     same schema, so every table and the metrics view come out as in a normal export (voiceprints empty)."""
-    from store.sessions import save_transcript
-
     con = duckdb.connect(":memory:")
     try:
         con.execute(SCHEMA_SQL)
-        for transcript in transcripts:
-            save_transcript(con, transcript)
+        for session in sessions:
+            save_session(con, session)
         tables = read_tables(con)
     finally:
         con.close()
     return write_tables(tables, fmt, out_dir)
+
+
+def export_session(db: Path | None, session_id: str, out: Path) -> Path:
+    """One session as the project's JSON transcript (`Session.to_json`), written atomically to `out`."""
+    with connect(db, read_only=True) as con:
+        record = load_session(con, session_id).to_json()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, staged = tempfile.mkstemp(prefix=".session-", suffix=".json", dir=out.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(record, stream, ensure_ascii=False, indent=1)
+        Path(staged).replace(out)
+    except BaseException:
+        Path(staged).unlink(missing_ok=True)
+        raise
+    return out

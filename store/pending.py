@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from core.records import Transcript
+from core.records import Session
 from store.connection import (
     KEY_ENV,
     SCHEMA_SQL,
@@ -40,20 +40,20 @@ def pending_files(path: Path) -> list[Path]:
     return sorted(path.parent.glob(f"{path.name}.pending-*.duckdb"))
 
 
-def keep_pending(db: str | Path | None, transcript: Transcript, role_source: str) -> Path:
+def keep_pending(db: str | Path | None, session: Session) -> Path:
     """Write one finished session into its own recovery file; returns the file."""
     import os
 
-    from store.sessions import save_transcript, session_id_for
+    from store.sessions import save_session, session_id_for
 
     path = resolve_db_path(db)
-    target = path.with_name(f"{path.name}.pending-{session_id_for(transcript.meta.source_sha256)}.duckdb")
+    target = path.with_name(f"{path.name}.pending-{session_id_for(session.source_sha256)}.duckdb")
     key = os.environ.get(KEY_ENV) or None
     with _private_umask():
         con = _open(target, False, key)
         try:
             con.execute(SCHEMA_SQL)
-            save_transcript(con, transcript, role_source=role_source)
+            save_session(con, session)
             con.execute("CHECKPOINT")
         finally:
             con.close()

@@ -6,6 +6,7 @@ it was. Every SQL string about sessions, utterances, tags, words and speakers li
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -19,15 +20,15 @@ from core.errors import UserError
 from core.records import (
     Orientation,
     Role,
-    SessionMeta,
+    Session,
     Tag,
     TaggedUtterance,
     TagResult,
-    Transcript,
     Utterance,
     Word,
 )
 from store.connection import TABLES, rewriting, transaction
+from store.queries import speaker_roles
 
 log = logging.getLogger(__name__)
 
@@ -88,57 +89,60 @@ def _insert_content(
         con.executemany("INSERT INTO words VALUES (?, ?, ?, ?, ?, ?, ?)", word_rows)
 
 
-def _speaker_rows(
-    session_id: str, utterances: Sequence[TaggedUtterance], source: str
-) -> list[tuple[str, str, str, str]]:
+#: The parts of `Session.to_json()` kept in `sessions.record` (the rest has columns or tables of its own).
+#: Roles and their sources are in the `speakers` table; the role confidence has a column.
+_RECORD_KEYS = ("audio", "asr", "speech", "diarization", "provenance")
+
+
+def _speaker_rows(session_id: str, session: Session) -> list[tuple[str, str, str, str]]:
     roles: dict[str, str] = {}
-    for t in utterances:
-        roles.setdefault(t.utterance.speaker, str(t.utterance.role))
-    return [(session_id, speaker, role, source) for speaker, role in roles.items()]
+    for u in session.utterances:
+        roles.setdefault(u.speaker, str(u.role))
+    sources = dict(session.roles.sources) if session.roles else {}
+    return [(session_id, speaker, role, sources.get(speaker, "auto")) for speaker, role in roles.items()]
 
 
-def save_transcript(
-    con: duckdb.DuckDBPyConnection, transcript: Transcript, role_source: str = "auto"
-) -> tuple[str, bool]:
+def save_session(con: duckdb.DuckDBPyConnection, session: Session) -> tuple[str, bool]:
     """Store a whole session in one transaction; returns (session_id, created).
 
     A recording already stored (same SHA-256) is not stored again: its id comes back with created=False.
     """
-    meta = transcript.meta
-    existing = find_session_by_sha(con, meta.source_sha256)
+    existing = find_session_by_sha(con, session.source_sha256)
     if existing:
         return existing, False
-    session_id = session_id_for(meta.source_sha256)
-    has_times = any(t.utterance.start_s is not None for t in transcript.utterances)
+    session_id = session_id_for(session.source_sha256)
+    as_json = session.to_json()
+    record = {key: as_json[key] for key in _RECORD_KEYS}
     with transaction(con):
         con.execute(
             """INSERT INTO sessions (session_id, source_sha256, source_name, recorded_at, practitioner, client_code,
                    language, duration_s, asr_model, created_at, source_kind, has_times, asr_options, num_speakers,
-                   role_confidence, warnings)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp, ?, ?, ?, ?, ?, ?)""",
+                   role_confidence, warnings, record)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 session_id,
-                meta.source_sha256,
-                meta.source_name,
-                _parse_date(meta.recorded_at),
-                meta.practitioner,
-                meta.client_code,
-                meta.language,
-                meta.duration_s,
-                meta.asr_model,
-                meta.source_kind,
-                has_times,
-                json.dumps(meta.asr_options),
-                meta.num_speakers,
-                meta.role_confidence,
-                list(meta.warnings),
+                session.source_sha256,
+                session.source_name,
+                _parse_date(session.recorded_at),
+                session.practitioner,
+                session.client_code,
+                session.language,
+                session.duration_s,
+                session.asr_model,
+                session.source_kind,
+                session.has_times,
+                json.dumps(dict(session.asr.options) if session.asr else {}),
+                session.num_speakers,
+                session.role_confidence,
+                list(session.warnings),
+                json.dumps(record),
             ],
         )
-        _insert_content(con, session_id, transcript.utterances)
-        speaker_rows = _speaker_rows(session_id, transcript.utterances, role_source)
+        _insert_content(con, session_id, session.tagged)
+        speaker_rows = _speaker_rows(session_id, session)
         if speaker_rows:
             con.executemany("INSERT INTO speakers VALUES (?, ?, ?, ?)", speaker_rows)
-    log.info("stored session %s (%d utterances)", session_id, len(transcript.utterances))
+    log.info("stored session %s (%d utterances)", session_id, len(session.utterances))
     return session_id, True
 
 
@@ -199,30 +203,18 @@ def erase_session(db: str | Path | None, session_id: str) -> None:
     log.info("erased session %s", session_id)
 
 
-def load_transcript(con: duckdb.DuckDBPyConnection, session_id: str) -> Transcript:
-    """Read a stored session back into records (for re-tagging, reports and export)."""
+def load_session(con: duckdb.DuckDBPyConnection, session_id: str) -> Session:
+    """Read a stored session back into its record (for re-tagging, reports, export and the dashboard)."""
     row = con.execute(
-        """SELECT source_sha256, source_name, language, duration_s, asr_model, CAST(recorded_at AS VARCHAR),
-                  practitioner, client_code, source_kind, role_confidence, num_speakers, warnings, asr_options
+        """SELECT source_sha256, source_name, language, CAST(recorded_at AS VARCHAR), practitioner, client_code,
+                  source_kind, num_speakers, warnings, role_confidence, record
            FROM sessions WHERE session_id = ?""",
         [session_id],
     ).fetchone()
     if row is None:
         raise UserError(f"There is no session {session_id} in this database.")
-    meta = SessionMeta(
-        source_sha256=row[0],
-        source_name=row[1],
-        language=row[2],
-        duration_s=row[3],
-        asr_model=row[4],
-        recorded_at=row[5],
-        practitioner=row[6],
-        client_code=row[7],
-        source_kind=row[8],
-        role_confidence=row[9],
-        num_speakers=row[10],
-        warnings=list(row[11] or []),
-        asr_options=json.loads(row[12]) if row[12] else {},
+    sha, name, language, recorded_at, practitioner, client_code, kind, speakers, warnings, confidence, rec = (
+        row
     )
     words: dict[int, list[Word]] = {}
     for idx, start, end, text, prob in con.execute(
@@ -238,7 +230,7 @@ def load_transcript(con: duckdb.DuckDBPyConnection, session_id: str) -> Transcri
         [session_id],
     ).fetchall():
         tags.setdefault(idx, []).append(Tag(label, subtype, value, start_char, end_char, rule))
-    utterances = [
+    tagged = [
         TaggedUtterance(
             Utterance(idx, speaker, Role(role), text, start, end, tuple(words.get(idx, ()))),
             TagResult(Orientation(orientation), tuple(tags.get(idx, ())), bool(is_q), scale),
@@ -249,7 +241,30 @@ def load_transcript(con: duckdb.DuckDBPyConnection, session_id: str) -> Transcri
             [session_id],
         ).fetchall()
     ]
-    return Transcript(meta, utterances)
+    record = json.loads(rec) if rec else {}
+    stored_roles = speaker_roles(con, session_id)
+    roles = {speaker: Role(role) for speaker, (role, _source) in stored_roles.items()}
+    sources = {speaker: source for speaker, (_role, source) in stored_roles.items()}
+    data = {
+        "source": {"name": name, "sha256": sha, "kind": kind},
+        "meta": {
+            "language": language,
+            "recorded_at": recorded_at,
+            "practitioner": practitioner,
+            "client_code": client_code,
+        },
+        **{key: record.get(key) for key in _RECORD_KEYS},
+        "roles": {"roles": roles, "sources": sources, "confidence": confidence} if roles else None,
+        "num_speakers": speakers,
+        "warnings": list(warnings or []),
+        "utterances": [],
+    }
+    session = Session.from_json(data)
+    return dataclasses.replace(
+        session,
+        utterances=tuple(t.utterance for t in tagged),
+        results=tuple(t.result for t in tagged),
+    )
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -51,6 +51,14 @@ class Analysis:
     #: Token indexes where one question ends and another may begin: sentence-final punctuation, and a comma or
     #: "en" before a question word.
     sentence_breaks: tuple[int, ...] = ()
+    #: The pipeline's language; the orientation model is per language.
+    lang: str = ""
+    #: Polarity-word sums ("pos", "neg", "pos.negated", "neg.negated") and orientation marks present
+    #: ("want", "past", ...), see `tagger.polarity`: evidence for the fitted orientation model.
+    polarity: dict[str, float] = field(default_factory=dict)
+    marks: tuple[str, ...] = ()
+    #: The words as named features (lemmas, stems; negated ones marked), see `tagger.polarity.terms`.
+    terms: tuple[str, ...] = ()
 
     def labelled(self) -> list[Hit]:
         """Hits of taxonomy labels (not internal cues)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
     from tagger.analysis import Analysis
+    from tagger.orientation import OrientationInput
 
 ROLES = ("practitioner", "client", "other")
 #: One utterance longer than this is refused in a sentence (spaCy itself stops at 1,000,000 with error E088);
@@ -73,6 +75,8 @@ class Tagger:
         self.lang = nlp.lang
         self.component = nlp.get_pipe("spiegel_tagger")
         self.links = load_links()
+        self._evidence_only = False
+        self._evidence: list[OrientationInput] = []
 
     def tag_one(self, text: str, role: str | None = None) -> TagResult:
         """Tag one utterance without conversation context."""
@@ -115,17 +119,42 @@ class Tagger:
                 scale_value = value
             tags.append(Tag(label, subtype, value, start_char, end_char, hit.rule.id))
         labels_out = list(dict.fromkeys(t.label for t in tags))
-        evidence = OrientationInput(analysis, labels_out, role, state.prev_orientation, scale_value)
-        orientation = self.component.orientation(evidence).orientation
+        evidence = OrientationInput(
+            analysis, labels_out, role, state.prev_orientation, scale_value, state.prev_scale_value
+        )
+        if self._evidence_only:
+            self._evidence.append(evidence)
+        decided = self.component.orientation(evidence)
         for tag in tags:
             state.seen(tag.label, tag.subtype)
-        state.prev_orientation = orientation
+        state.prev_orientation = decided.orientation
+        if scale_value is not None:
+            state.prev_scale_value = scale_value
         return TagResult(
-            orientation=Orientation(orientation),
+            orientation=Orientation(decided.orientation),
             tags=tuple(tags),
             is_question=analysis.is_question,
             scale_value=scale_value,
+            orientation_cues=tuple(name for name, _ in decided.cues[:3]),
         )
+
+    def evidence(
+        self, items: Sequence[tuple[str, str | None]], prev_orientations: Sequence[str | None]
+    ) -> list[dict[str, float]]:
+        """The named orientation features of each utterance, with the given previous orientations (the gold
+        ones, when fitting the orientation model: `tools/fit_orientation.py`)."""
+        from tagger.orientation_model import features
+
+        self._evidence_only, self._evidence = True, []
+        try:
+            self.tag_conversation(items)
+            found = self._evidence
+        finally:
+            self._evidence_only, self._evidence = False, []
+        return [
+            features(replace(ev, prev_orientation=prev))
+            for ev, prev in zip(found, prev_orientations, strict=True)
+        ]
 
 
 @functools.lru_cache(maxsize=8)

@@ -22,10 +22,20 @@ from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 from tagger.analysis import Analysis, Hit
-from tagger.context import Context, clause_split, is_question, negated, sentence_breaks
+from tagger.context import Context, clause_split, is_question, negated, negation_scope, sentence_breaks
 from tagger.matching import RuleMatcher
 from tagger.numbers import find_numbers
 from tagger.orientation import OrientationFn, cue_balance  # (also registers spiegel.orientation.v1/v2)
+from tagger.orientation_model import make_orientation_v3  # noqa: F401  (registers spiegel.orientation.v3)
+from tagger.polarity import (
+    MarkLists,
+    lemma_table,
+    lexicon,
+    load_marks,
+    marks,
+    polarity,
+    terms,
+)
 from tagger.rules import Rule, parse_rule
 
 SPANS_KEY = "spiegel"
@@ -37,7 +47,7 @@ if not Doc.has_extension("spiegel"):
 @Language.factory(
     "spiegel_tagger",
     assigns=["doc.spans", "doc._.spiegel"],
-    default_config={"orientation": {"@misc": "spiegel.orientation.v2"}, "spans_key": SPANS_KEY},
+    default_config={"orientation": {"@misc": "spiegel.orientation.v3"}, "spans_key": SPANS_KEY},
 )
 def make_spiegel_tagger(
     nlp: Language, name: str, orientation: OrientationFn, spans_key: str
@@ -55,6 +65,9 @@ class SpiegelTagger:
         self.spans_key = spans_key
         self.matcher = RuleMatcher(nlp)
         self._context_raw: dict[str, Any] = {}
+        self.lexicon = lexicon(nlp.lang)
+        self.mark_lists: MarkLists = load_marks(nlp.lang)
+        self.lemmas = lemma_table(nlp.lang)
 
     @property
     def rules(self) -> dict[str, Rule]:
@@ -81,7 +94,7 @@ class SpiegelTagger:
         rules = self.matcher.rules
         literals = self.matcher.literals
         question = is_question(words, ctx)
-        analysis = Analysis(is_question=question, n_words=sum(map(str.isalnum, words)))
+        analysis = Analysis(is_question=question, n_words=sum(map(str.isalnum, words)), lang=self.nlp.lang)
         analysis.first_person = not ctx.first_person.isdisjoint(words)
         analysis.sentence_breaks = sentence_breaks(words, ctx)
         numbers = find_numbers(words)
@@ -119,6 +132,10 @@ class SpiegelTagger:
             if (pol == "solution" and score <= 0) or (pol == "problem" and score >= 0):
                 continue
             analysis.hits.append(hit)
+        flags = negation_scope(words, ctx)
+        analysis.polarity = polarity(words, self.lexicon, flags)
+        analysis.terms = terms(words, self.lemmas, flags)
+        analysis.marks = marks(words, self.mark_lists)
         for num in numbers:
             last = doc[num.end - 1]
             analysis.numbers.append((num, doc[num.start].idx, last.idx + len(last)))

@@ -44,6 +44,9 @@ class Context:
         self.unsplit = s("unsplit_words")
         #: Sentence ends, and words ("," "en", "and") that start a second question before a question word.
         self.breaks = SENTENCE_ENDS | s("question_joiners")
+        #: Words that turn a statement into a check ("..., okay?", "..., hè?") and openers of a reflection.
+        self.question_tags = s("question_tags")
+        self.reflection_openers = tuple(data.get("reflection_openers", []))
 
 
 def is_question(words: list[str], ctx: Context) -> bool:
@@ -53,7 +56,44 @@ def is_question(words: list[str], ctx: Context) -> bool:
     ("wat knap!", "what a great idea") and subordinate uses ("als je", "dank je") do not.
     """
     if "?" in words:
+        return any(_asks(sentence, ctx) for sentence in _question_sentences(words))
+    return _interrogative_form(words, ctx)
+
+
+def _question_sentences(words: list[str]) -> list[list[str]]:
+    """The sentences that end in "?", without their "?"."""
+    out, current = [], []
+    for w in words:
+        if w in SENTENCE_ENDS:
+            if w == "?":
+                out.append(current)
+            current = []
+        else:
+            current.append(w)
+    return out
+
+
+def _asks(sentence: list[str], ctx: Context) -> bool:
+    """Does a sentence said with "?" ask something? A bare backchannel ("yeah?", "ja?"), a statement with a
+    tag ("it puts you at risk, okay?", "je bent moe, hè?") and a reflection opened as one ("so you feel
+    stuck?", "dus je wilt stoppen?") check or mirror rather than ask: they count as questions only when
+    they also have a question's form (a question word, or verb-subject inversion)."""
+    body = list(sentence)
+    tagged = False
+    while body and (body[-1] in ctx.question_tags or body[-1] in (",", ";")):
+        tagged = tagged or body[-1] in ctx.question_tags
+        body.pop()
+    if all(w in ctx.fillers or w in ctx.question_tags or not w[:1].isalnum() for w in body):
+        return False
+    joined = " " + " ".join(body) + " "
+    opener = any(joined.startswith(f" {o} ") for o in ctx.reflection_openers)
+    if not (tagged or opener):
         return True
+    return _interrogative_form(body, ctx)
+
+
+def _interrogative_form(words: list[str], ctx: Context) -> bool:
+    """Question form without relying on "?": a question word or verb-subject inversion at a clause start."""
     n = len(words)
     starts = [0] + [i + 1 for i, w in enumerate(words) if w in _CLAUSE_STARTS]
     for s in starts:
@@ -140,3 +180,33 @@ def clause_split(words: list[str], ctx: Context) -> tuple[int | None, int | None
     contrast_at = next((i for i, w in enumerate(words) if w in ctx.contrast and i > 0), None)
     pivot = next((i for i in range(len(words) - 1, 0, -1) if words[i] in ctx.pivots), None)
     return contrast_at, pivot
+
+
+def negation_scope(words: list[str], ctx: Context) -> list[bool]:
+    """Per token, in one pass each way: is this single word in the scope of a negation cue? The same test as
+    `negated(words, i, i + 1, ctx)` for every i (a cue up to `pre` words before it in the same clause, or a
+    post-cue up to `post` words after it), at the cost of one look at each word instead of a window each."""
+    n = len(words)
+    out = [False] * n
+    last_cue = None  # index of the latest negation cue in the current clause
+    for i, w in enumerate(words):
+        if last_cue is not None and i - last_cue <= ctx.pre:
+            out[i] = True
+        if w in ctx.boundary:
+            last_cue = None
+        elif w in ctx.negation and (i + 1 >= n or (w, words[i + 1]) not in ctx.pseudo):
+            last_cue = i
+    next_post = None  # index of the nearest post-cue after i in the current clause
+    for i in range(n - 1, -1, -1):
+        w = words[i]
+        if next_post is not None and next_post - i <= ctx.post:
+            out[i] = True
+        if w in ctx.boundary:
+            next_post = None
+        elif (
+            w in ctx.negation_post
+            and (i + 1 >= n or (w, words[i + 1]) not in ctx.pseudo)
+            and not (i > 0 and (words[i - 1], w) in ctx.pseudo)
+        ):
+            next_post = i
+    return out

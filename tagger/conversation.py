@@ -75,6 +75,8 @@ class ConversationState:
         self.last: dict[str, tuple[int, str | None]] = {}
         #: The orientation of the previous utterance (None before the first).
         self.prev_orientation: str | None = None
+        #: The last scale value given in the conversation (None before the first).
+        self.prev_scale_value: float | None = None
 
     def seen(self, label: str, subtype: str | None) -> None:
         self.last[label] = (self.index, subtype)

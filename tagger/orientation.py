@@ -45,6 +45,8 @@ class OrientationInput:
     speaker: str | None = None
     prev_orientation: str | None = None
     scale_value: float | None = None
+    #: The client's previous scale value in this conversation: a rise or a fall is direction.
+    prev_scale_value: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

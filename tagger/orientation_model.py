@@ -18,8 +18,12 @@ from dataclasses import dataclass
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
+from spacy.util import registry
+
+from tagger.orientation import OrientationFn, OrientationInput, OrientationResult, make_orientation_v2
+
 if TYPE_CHECKING:
-    from tagger.component import Analysis
+    pass
 
 CLASSES = ("solution", "problem", "neutral")
 #: Scale values at or below this are low (problem side), at or above HIGH high (solution side).
@@ -34,14 +38,6 @@ class Decision:
     orientation: str
     cues: tuple[tuple[str, float], ...]
     probability: float
-
-
-@dataclass(frozen=True)
-class ConversationFacts:
-    """What the orientation may know of the conversation before this utterance."""
-
-    prev_orientation: str | None = None
-    prev_scale_value: float | None = None
 
 
 @dataclass(frozen=True)
@@ -66,26 +62,37 @@ class OrientationModel:
             trained_on=data.get("trained_on", ""),
         )
 
+    @functools.cached_property
+    def _table(self) -> dict[str, tuple[float, ...]]:
+        """feature -> its weight in each class (class order), for one lookup per feature."""
+        names = sorted({f for ws in self.weights.values() for f in ws})
+        return {f: tuple(self.weights[c].get(f, 0.0) for c in self.classes) for f in names}
+
     def decide(self, feats: dict[str, float]) -> Decision:
-        scores = {
-            c: self.intercept[c] + sum(self.weights[c].get(f, 0.0) * v for f, v in feats.items())
-            for c in self.classes
-        }
-        # ties broken by class order, so the result never depends on dict or hash order
-        best = max(self.classes, key=lambda c: (scores[c], -self.classes.index(c)))
-        top = max(scores.values())
-        total = sum(math.exp(s - top) for s in scores.values())
-        others = [c for c in self.classes if c != best]
-        contributions = []
+        classes = self.classes
+        scores = [self.intercept[c] for c in classes]
+        seen: list[tuple[str, float, tuple[float, ...]]] = []
+        table = self._table
         for name, value in feats.items():
-            if not value:
+            row = table.get(name)
+            if row is None or not value:
                 continue
-            mine = self.weights[best].get(name, 0.0) * value
-            rival = max(self.weights[c].get(name, 0.0) * value for c in others)
-            contributions.append((name, round(mine - rival, 3)))
+            seen.append((name, value, row))
+            for k, weight in enumerate(row):
+                scores[k] += weight * value
+        # ties broken by class order, so the result never depends on dict or hash order
+        best = max(range(len(classes)), key=lambda k: (scores[k], -k))
+        top = scores[best]
+        total = sum(math.exp(x - top) for x in scores)
+        contributions = []
+        for name, value, row in seen:
+            mine = row[best] * value
+            rival = max(row[k] * value for k in range(len(classes)) if k != best)
+            if mine > rival:
+                contributions.append((name, mine - rival))
         contributions.sort(key=lambda kv: (-kv[1], kv[0]))
-        cues = tuple(kv for kv in contributions if kv[1] > 0)[:4]
-        return Decision(best, cues, round(math.exp(scores[best] - top) / total, 3))
+        cues = tuple((name, round(v, 3)) for name, v in contributions[:4])
+        return Decision(classes[best], cues, round(1.0 / total, 3))
 
 
 @functools.cache
@@ -97,15 +104,10 @@ def load_model(lang: str) -> OrientationModel | None:
     return OrientationModel.from_json(json.loads(resource.read_text(encoding="utf-8")))
 
 
-def features(
-    analysis: Analysis,
-    labels: list[str],
-    role: str | None,
-    facts: ConversationFacts,
-    scale_value: float | None,
-) -> dict[str, float]:
+def features(evidence: OrientationInput) -> dict[str, float]:
     """The named cues of one utterance. Every name here is a column of the fitted model; a new name needs a
     refit (the fit script lists the names it saw)."""
+    analysis, labels, role = evidence.analysis, evidence.labels, evidence.speaker
     f: dict[str, float] = {}
     if role in ("practitioner", "client"):
         f[f"role.{role}"] = 1.0
@@ -117,11 +119,12 @@ def features(
                 f["question.practitioner.unlabelled"] = 1.0
     for label in labels:
         f[f"label.{label}"] = 1.0
-    if scale_value is not None:
-        band = "low" if scale_value <= SCALE_LOW else "high" if scale_value >= SCALE_HIGH else "mid"
+    value, before = evidence.scale_value, evidence.prev_scale_value
+    if value is not None:
+        band = "low" if value <= SCALE_LOW else "high" if value >= SCALE_HIGH else "mid"
         f[f"scale.{band}"] = 1.0
-        if facts.prev_scale_value is not None and scale_value != facts.prev_scale_value:
-            f["scale.rise" if scale_value > facts.prev_scale_value else "scale.fall"] = 1.0
+        if before is not None and value != before:
+            f["scale.rise" if value > before else "scale.fall"] = 1.0
     for hit in analysis.hits:
         label = hit.rule.label
         if label in ("cue.solution", "cue.problem"):
@@ -130,15 +133,34 @@ def features(
     if analysis.pivot_score is not None:
         f["contrast.after"] = analysis.pivot_score
         f["contrast.before"] = analysis.before_pivot_score or 0.0
-    for name, value in getattr(analysis, "polarity", {}).items():
-        f[f"lex.{name}"] = value
-    for name in getattr(analysis, "marks", ()):
+    for name, amount in analysis.polarity.items():
+        f[f"lex.{name}"] = amount
+    for name in analysis.marks:
         f[f"mark.{name}"] = 1.0
+    for name in analysis.terms:
+        f[name] = 1.0
     f["words.log"] = math.log1p(analysis.n_words)
     if analysis.n_words <= 3:
         f["words.short"] = 1.0
     if analysis.first_person:
         f["first_person"] = 1.0
-    if facts.prev_orientation in ("solution", "problem"):
-        f[f"prev.{facts.prev_orientation}"] = 1.0
+    if evidence.prev_orientation in ("solution", "problem"):
+        f[f"prev.{evidence.prev_orientation}"] = 1.0
     return f
+
+
+@registry.misc("spiegel.orientation.v3")
+def make_orientation_v3() -> OrientationFn:
+    """Orientation v3: the fitted model of the utterance's language (`tagger/data/orientation_<lang>.json`)
+    over the named cues of `features`; its cues are the features that pushed hardest. A language without a
+    fitted model falls back to v2."""
+    fallback = make_orientation_v2()
+
+    def orientation(evidence: OrientationInput) -> OrientationResult:
+        model = load_model(evidence.analysis.lang)
+        if model is None:
+            return fallback(evidence)
+        decision = model.decide(features(evidence))
+        return OrientationResult(decision.orientation, decision.probability, decision.cues)
+
+    return orientation

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from importlib.resources import files
+
+#: Letters kept of a long word as its stem feature.
+PREFIX = 4
 
 
 @functools.cache
@@ -24,30 +28,88 @@ def lexicon(lang: str) -> Mapping[str, float]:
     return json.loads(resource.read_text(encoding="utf-8"))["words"]
 
 
-def polarity(
-    words: Sequence[str],
-    table: Mapping[str, float],
-    negated: Callable[[int, int], bool],
-    skip: frozenset[int] = frozenset(),
-) -> dict[str, float]:
-    """Sums of positive and negative polarity, each split by negation. `skip`: token indexes already read by
-    a cue rule (their weight is counted there, not twice)."""
+@functools.cache
+def lemma_table(lang: str) -> Mapping[str, str]:
+    """word form -> lemma, from the lookup table of `spacy-lookups-data` (empty where it has none)."""
+    try:
+        import spacy_lookups_data
+        import srsly
+
+        table = srsly.read_gzip_json(spacy_lookups_data.get_file(f"{lang}_lemma_lookup.json.gz"))
+    except (ImportError, OSError, ValueError):  # pragma: no cover - a declared dependency
+        return {}
+    return {str(k).lower(): str(v).lower() for k, v in table.items()}
+
+
+def polarity(words: Sequence[str], table: Mapping[str, float], flags: Sequence[bool]) -> dict[str, float]:
+    """Sums of positive and negative polarity, each split by negation ("niet goed" is not "goed")."""
     out: dict[str, float] = {}
-    for i, word in enumerate(words):
+    for word, flag in zip(words, flags, strict=True):
         value = table.get(word)
-        if value is None or i in skip:
+        if value is None:
             continue
-        name = ("pos" if value > 0 else "neg") + (".negated" if negated(i, i + 1) else "")
+        name = ("pos" if value > 0 else "neg") + (".negated" if flag else "")
         out[name] = round(out.get(name, 0.0) + abs(value), 3)
     return out
 
 
-def marks(
-    words: Sequence[str], mark_words: Mapping[str, frozenset[str]], phrases: Mapping[str, tuple]
+def terms(
+    words: Sequence[str], lemmas: Mapping[str, str], flags: Sequence[bool], prefix: int = PREFIX
 ) -> tuple[str, ...]:
+    """The utterance's words as named features: each word's lemma ("l:ruzie"; "l!" in the scope of a negation)
+    and, for longer words, its first letters ("p:pani" for "paniekaanvallen"), so that compounds and
+    inflections unseen when fitting still count. In order of first occurrence, without repeats."""
+    out: dict[str, None] = {}
+    for word, flag in zip(words, flags, strict=True):
+        if not word[:1].isalpha():
+            continue
+        mark = "!" if flag else ":"
+        out[f"l{mark}{lemmas.get(word, word)}"] = None
+        if len(word) > prefix + 2:
+            out[f"p{mark}{word[:prefix]}"] = None
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class MarkLists:
+    """The orientation marks of one language: single words as sets, phrases as space-joined token strings."""
+
+    words: dict[str, frozenset[str]]
+    phrases: dict[str, tuple[str, ...]]
+
+    @functools.cached_property
+    def phrase_starts(self) -> frozenset[str]:
+        """The first words of all phrases: an utterance with none of them has no phrase mark."""
+        return frozenset(p.split()[0] for options in self.phrases.values() for p in options)
+
+
+@functools.cache
+def load_marks(lang: str) -> MarkLists:
+    """`patterns/<lang>/marks.json` (empty lists where the language has none)."""
+    resource = files("tagger.patterns").joinpath(lang, "marks.json")
+    if not resource.is_file():
+        return MarkLists({}, {})
+    data = {
+        k: v for k, v in json.loads(resource.read_text(encoding="utf-8")).items() if not k.startswith("_")
+    }
+    return MarkLists(
+        {k: frozenset(w for w in v if " " not in w) for k, v in data.items()},
+        {k: tuple(w for w in v if " " in w) for k, v in data.items()},
+    )
+
+
+def marks(words: Sequence[str], lists: MarkLists) -> tuple[str, ...]:
     """Names of the orientation marks present (sorted, so the output never depends on set order)."""
-    present = {name for name, vocab in mark_words.items() if not vocab.isdisjoint(words)}
-    if phrases:
-        joined = " " + " ".join(words) + " "
-        present.update(name for name, options in phrases.items() if any(f" {p} " in joined for p in options))
+    wordset = frozenset(words)
+    present = {name for name, vocab in lists.words.items() if not vocab.isdisjoint(wordset)}
+    if lists.phrase_starts.isdisjoint(wordset):
+        return tuple(sorted(present))
+    joined = None
+    for name, options in lists.phrases.items():
+        if name in present or not options:
+            continue
+        if joined is None:
+            joined = " " + " ".join(words) + " "
+        if any(f" {p} " in joined for p in options):
+            present.add(name)
     return tuple(sorted(present))

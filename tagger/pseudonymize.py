@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 
-from core.records import Transcript
+from core.records import Session
 
 #: deduce's tags → our placeholder categories.
 DEDUCE_TAGS = {
@@ -285,40 +285,49 @@ class Pseudonymizer:
 _MACHINE_SPEAKER = re.compile(r"^SPEAKER_\d+$|^CH\d+$")
 
 
-def pseudonymize_transcript(transcript: Transcript, p: Pseudonymizer) -> Transcript:
+def pseudonymize_session(session: Session, p: Pseudonymizer) -> Session:
     """A stored session with names, codes, places, dates … replaced; tag offsets and word rows moved along.
 
     The practitioner and speaker labels that are names enter the table first, so the same name inside the
     text gets the same placeholder. The recording date is left out; the file name and the hash are replaced.
+    Only what the store writes is kept: the raw segments and diarization turns (times only) stay, the role
+    decision is carried over with the speaker labels replaced.
     """
-    meta = transcript.meta
-    for utterance in transcript.utterances:
-        if not _MACHINE_SPEAKER.match(utterance.utterance.speaker):
-            p.name(utterance.utterance.speaker)
-    new_meta = dataclasses.replace(
-        meta,
-        practitioner=p.name(meta.practitioner),
-        client_code=p.name(meta.client_code, "CLIENT"),
-        source_name=p.placeholder(meta.source_name, "BESTAND"),
-        # A new identity that cannot be traced back to the recording (the stored id is a hash of it).
-        source_sha256=hashlib.sha256(p.placeholder(meta.source_sha256, "SESSIE").encode()).hexdigest(),
-        recorded_at=None,
-    )
-    utterances = []
-    for tagged in transcript.utterances:
-        u = tagged.utterance
-        done = p.replace(u.text, meta.language)
-        speaker = u.speaker if _MACHINE_SPEAKER.match(u.speaker) else p.name(u.speaker)
+    for utterance in session.utterances:
+        if not _MACHINE_SPEAKER.match(utterance.speaker):
+            p.name(utterance.speaker)
+
+    def speaker(label: str) -> str:
+        return label if _MACHINE_SPEAKER.match(label) else p.name(label) or label
+
+    utterances, results = [], []
+    for u, r in zip(session.utterances, session.results or [None] * len(session.utterances), strict=True):
+        done = p.replace(u.text, session.language)
         words = tuple(dataclasses.replace(w, text=done.word(w.text)) for w in u.words)
-        tags = tuple(
-            dataclasses.replace(g, start_char=done.offset(g.start_char), end_char=done.offset(g.end_char))
-            for g in tagged.result.tags
-        )
-        utterances.append(
-            dataclasses.replace(
-                tagged,
-                utterance=dataclasses.replace(u, text=done.text, speaker=speaker or u.speaker, words=words),
-                result=dataclasses.replace(tagged.result, tags=tags),
+        utterances.append(dataclasses.replace(u, text=done.text, speaker=speaker(u.speaker), words=words))
+        if r is not None:
+            tags = tuple(
+                dataclasses.replace(g, start_char=done.offset(g.start_char), end_char=done.offset(g.end_char))
+                for g in r.tags
             )
+            results.append(dataclasses.replace(r, tags=tags))
+    roles = session.roles
+    if roles is not None:
+        roles = dataclasses.replace(
+            roles,
+            roles={speaker(k): v for k, v in roles.roles.items()},
+            sources={speaker(k): v for k, v in roles.sources.items()},
         )
-    return Transcript(new_meta, utterances)
+    return dataclasses.replace(
+        session,
+        practitioner=p.name(session.practitioner),
+        client_code=p.name(session.client_code, "CLIENT"),
+        source_name=p.placeholder(session.source_name, "BESTAND"),
+        # A new identity that cannot be traced back to the recording (the stored id is a hash of it).
+        source_sha256=hashlib.sha256(p.placeholder(session.source_sha256, "SESSIE").encode()).hexdigest(),
+        recorded_at=None,
+        utterances=tuple(utterances),
+        results=tuple(results),
+        roles=roles,
+        segments=(),
+    )

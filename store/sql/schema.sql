@@ -1,6 +1,8 @@
 -- Gespreksspiegel database schema. Applied on every write connection: every statement is idempotent.
 -- Contract: ../shared/spec/interfaces.md (tables, columns) and metrics.md (session_metrics).
 -- Columns may be added (ALTER TABLE ... ADD COLUMN IF NOT EXISTS at the end); none may be renamed.
+-- /*@name@*/ marks the label lists that store/connection.py fills in from core/taxonomy.py (one column per
+-- label: label_count_<label>, label_rate_<label>), so no label is copied here by hand.
 
 CREATE TABLE IF NOT EXISTS sessions (
     session_id      VARCHAR PRIMARY KEY,
@@ -77,7 +79,12 @@ CREATE TABLE IF NOT EXISTS schema_info (
     key   VARCHAR PRIMARY KEY,
     value VARCHAR NOT NULL
 );
-INSERT OR REPLACE INTO schema_info VALUES ('schema_version', '1');
+INSERT OR REPLACE INTO schema_info VALUES ('schema_version', '2');
+
+-- Added columns (idempotent; none renamed).
+-- record: the parts of the session record that have no columns of their own (audio facts, ASR info, speech
+-- regions, diarization and its options, role sources, provenance), so a stored session reads back whole.
+ALTER TABLE sessions ADD COLUMN IF NOT EXISTS record JSON;
 
 -- ---------------------------------------------------------------------------------------------------------
 -- session_metrics: one row per session and role (practitioner, client, all); definitions in metrics.md.
@@ -106,8 +113,7 @@ WITH base AS (
 SELECT *,
     -- a practitioner question: said as a question, or carrying a question technique label
     (role = 'practitioner' AND (is_question OR list_has_any(labels, [
-        'scale_question', 'exception_question', 'miracle_question', 'coping_question', 'goal_question',
-        'progress_question', 'more_question', 'relationship_question', 'problem_question']))) AS is_practitioner_question
+        /*@question_labels@*/]))) AS is_practitioner_question
 FROM labelled;
 
 CREATE OR REPLACE VIEW session_metrics AS
@@ -137,18 +143,7 @@ WITH roles AS (
     FROM utterance_facts GROUP BY session_id
 ), label_counts AS (
     SELECT g.session_id, r.role,
-        count(*) FILTER (WHERE g.label = 'compliment') AS label_count_compliment,
-        count(*) FILTER (WHERE g.label = 'scale_question') AS label_count_scale_question,
-        count(*) FILTER (WHERE g.label = 'scale_answer') AS label_count_scale_answer,
-        count(*) FILTER (WHERE g.label = 'exception_question') AS label_count_exception_question,
-        count(*) FILTER (WHERE g.label = 'exception_report') AS label_count_exception_report,
-        count(*) FILTER (WHERE g.label = 'miracle_question') AS label_count_miracle_question,
-        count(*) FILTER (WHERE g.label = 'coping_question') AS label_count_coping_question,
-        count(*) FILTER (WHERE g.label = 'goal_question') AS label_count_goal_question,
-        count(*) FILTER (WHERE g.label = 'progress_question') AS label_count_progress_question,
-        count(*) FILTER (WHERE g.label = 'more_question') AS label_count_more_question,
-        count(*) FILTER (WHERE g.label = 'relationship_question') AS label_count_relationship_question,
-        count(*) FILTER (WHERE g.label = 'problem_question') AS label_count_problem_question
+        /*@label_counts@*/
     FROM (SELECT DISTINCT session_id, utterance_idx, label FROM tags) g
     JOIN utterances u ON u.session_id = g.session_id AND u.idx = g.utterance_idx
     JOIN roles r ON r.session_id = g.session_id AND (r.role = 'all' OR r.role = u.role)
@@ -214,40 +209,15 @@ SELECT
     CASE WHEN r.role IN ('client', 'all') THEN coalesce(sl.scale_answers, []) END AS scale_answers,
     r.has_times,
     r.duration_s,
-    coalesce(lc.label_count_compliment, 0) AS label_count_compliment,
-    coalesce(lc.label_count_scale_question, 0) AS label_count_scale_question,
-    coalesce(lc.label_count_scale_answer, 0) AS label_count_scale_answer,
-    coalesce(lc.label_count_exception_question, 0) AS label_count_exception_question,
-    coalesce(lc.label_count_exception_report, 0) AS label_count_exception_report,
-    coalesce(lc.label_count_miracle_question, 0) AS label_count_miracle_question,
-    coalesce(lc.label_count_coping_question, 0) AS label_count_coping_question,
-    coalesce(lc.label_count_goal_question, 0) AS label_count_goal_question,
-    coalesce(lc.label_count_progress_question, 0) AS label_count_progress_question,
-    coalesce(lc.label_count_more_question, 0) AS label_count_more_question,
-    coalesce(lc.label_count_relationship_question, 0) AS label_count_relationship_question,
-    coalesce(lc.label_count_problem_question, 0) AS label_count_problem_question,
+    /*@label_count_columns@*/,
     -- rate per 10 minutes of session; NULL when the session has no duration (imported text)
-    coalesce(lc.label_count_compliment, 0) * 600.0 / nullif(r.duration_s, 0) AS label_rate_compliment,
-    coalesce(lc.label_count_scale_question, 0) * 600.0 / nullif(r.duration_s, 0) AS label_rate_scale_question,
-    coalesce(lc.label_count_scale_answer, 0) * 600.0 / nullif(r.duration_s, 0) AS label_rate_scale_answer,
-    coalesce(lc.label_count_exception_question, 0) * 600.0 / nullif(r.duration_s, 0) AS label_rate_exception_question,
-    coalesce(lc.label_count_exception_report, 0) * 600.0 / nullif(r.duration_s, 0) AS label_rate_exception_report,
-    coalesce(lc.label_count_miracle_question, 0) * 600.0 / nullif(r.duration_s, 0) AS label_rate_miracle_question,
-    coalesce(lc.label_count_coping_question, 0) * 600.0 / nullif(r.duration_s, 0) AS label_rate_coping_question,
-    coalesce(lc.label_count_goal_question, 0) * 600.0 / nullif(r.duration_s, 0) AS label_rate_goal_question,
-    coalesce(lc.label_count_progress_question, 0) * 600.0 / nullif(r.duration_s, 0) AS label_rate_progress_question,
-    coalesce(lc.label_count_more_question, 0) * 600.0 / nullif(r.duration_s, 0) AS label_rate_more_question,
-    coalesce(lc.label_count_relationship_question, 0) * 600.0 / nullif(r.duration_s, 0) AS label_rate_relationship_question,
-    coalesce(lc.label_count_problem_question, 0) * 600.0 / nullif(r.duration_s, 0) AS label_rate_problem_question
+    /*@label_rate_columns@*/
 FROM roles r
 LEFT JOIN per_role p ON p.session_id = r.session_id AND p.role = r.role
 LEFT JOIN totals t ON t.session_id = r.session_id
 LEFT JOIN session_level sl ON sl.session_id = r.session_id
 LEFT JOIN (
     SELECT session_id, role,
-        label_count_compliment, label_count_scale_question, label_count_scale_answer,
-        label_count_exception_question, label_count_exception_report, label_count_miracle_question,
-        label_count_coping_question, label_count_goal_question, label_count_progress_question,
-        label_count_more_question, label_count_relationship_question, label_count_problem_question
+        /*@label_count_names@*/
     FROM label_counts
 ) lc ON lc.session_id = r.session_id AND lc.role = r.role;

@@ -109,7 +109,7 @@ def test_packaging_lists_every_package() -> None:
         p.relative_to(ROOT).as_posix()
         for package in OURS
         for p in (ROOT / package).rglob("*")
-        if p.is_file() and p.suffix in {".json", ".jsonl", ".sql", ".toml"}
+        if p.is_file() and (p.suffix in {".json", ".jsonl", ".sql", ".toml", ".npz"} or p.name == "LICENSE")
     }
     shipped = {
         p.relative_to(ROOT).as_posix()
@@ -118,3 +118,19 @@ def test_packaging_lists_every_package() -> None:
         for p in (ROOT / package).glob(pattern)
     }
     assert data_files <= shipped, f"data files not in package-data: {sorted(data_files - shipped)}"
+
+
+#: Modules allowed over the limit for now, each with why; a listed module that shrinks must leave the list.
+LONG_MODULES = {"tagger/frog.py": "the optional Frog component (frog branch), not yet split by job"}
+MAX_MODULE_LINES = 400
+
+
+def test_no_module_over_400_lines() -> None:
+    sizes = {
+        path.relative_to(ROOT).as_posix(): len(path.read_text(encoding="utf-8").splitlines())
+        for path in modules()
+    }
+    too_long = {name: n for name, n in sizes.items() if n > MAX_MODULE_LINES and name not in LONG_MODULES}
+    assert not too_long, f"modules over {MAX_MODULE_LINES} lines (split them by job): {too_long}"
+    stale = [name for name in LONG_MODULES if sizes.get(name, 0) <= MAX_MODULE_LINES]
+    assert not stale, f"no longer over the limit, remove from LONG_MODULES: {stale}"

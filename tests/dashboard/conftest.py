@@ -1,6 +1,6 @@
 """A small hand-made Gespreksspiegel database for the dashboard tests.
 
-Three sessions, built from `Transcript` records and stored with `store.save_transcript`:
+Three sessions, built as `Session` records and stored with `store.save_session`:
 
 - A (Anna de Vries, client K-001, 2026-03-02): times, many techniques, one scale answer (4), two warnings
   (one known code, one unknown code);
@@ -25,14 +25,14 @@ if str(ROOT) not in sys.path:
 from core.records import (  # noqa: E402
     Orientation,
     Role,
-    SessionMeta,
+    Session,
     Tag,
     TaggedUtterance,
     TagResult,
-    Transcript,
     Utterance,
 )
-from store import connect, save_transcript  # noqa: E402
+from store import connect, save_session  # noqa: E402
+from tests.records import make_session  # noqa: E402
 
 INJECTION = (
     'Ik zei <script>window.__xss=1</script> en <b>vet</b> <img src=x onerror="window.__xss=2"> tegen hem.'
@@ -53,14 +53,12 @@ def _utt(
     )
 
 
-def _meta(name: str, **kw) -> SessionMeta:
+def _meta(name: str, **kw) -> dict:
     sha = hashlib.sha256(name.encode()).hexdigest()
-    return SessionMeta(
-        source_sha256=sha, source_name=name, language="nl", asr_model=kw.pop("asr_model", "base"), **kw
-    )
+    return dict(source_sha256=sha, source_name=name, asr_model=kw.pop("asr_model", "base"), **kw)
 
 
-def session_a() -> Transcript:
+def session_a() -> Session:
     P, C = "SPEAKER_00", "SPEAKER_01"
     rows = [
         _utt(0, P, "practitioner", "Goedemiddag, fijn dat je er bent.", 0.0, 3.0),
@@ -181,10 +179,10 @@ def session_a() -> Transcript:
         role_confidence=0.41,
         warnings=["role_confidence_low", "mystery_code"],
     )
-    return Transcript(meta, rows)
+    return make_session(rows, role_source="transcript", **meta)
 
 
-def session_b() -> Transcript:
+def session_b() -> Session:
     P, C = "SPEAKER_00", "SPEAKER_01"
     rows = [
         _utt(
@@ -260,10 +258,10 @@ def session_b() -> Transcript:
         num_speakers=2,
         role_confidence=0.93,
     )
-    return Transcript(meta, rows)
+    return make_session(rows, role_source="transcript", **meta)
 
 
-def session_c() -> Transcript:
+def session_c() -> Session:
     rows = [
         _utt(
             0,
@@ -297,7 +295,7 @@ def session_c() -> Transcript:
         asr_model="none",
         num_speakers=2,
     )
-    return Transcript(meta, rows)
+    return make_session(rows, role_source="transcript", **meta)
 
 
 @dataclass(frozen=True)
@@ -312,7 +310,7 @@ def build_db(path: Path) -> FixtureDb:
     ids = []
     with connect(path) as con:
         for transcript in (session_a(), session_b(), session_c()):
-            sid, created = save_transcript(con, transcript, role_source="transcript")
+            sid, created = save_session(con, transcript)
             assert created
             ids.append(sid)
     return FixtureDb(path, *ids)

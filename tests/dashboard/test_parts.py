@@ -1,4 +1,4 @@
-"""Locale files, formatting, escaping, the cache key and the launcher command, without a browser."""
+"""The text catalogue, formatting, escaping, the cache key and the launcher command, without a browser."""
 
 from __future__ import annotations
 
@@ -11,14 +11,15 @@ from conftest import FixtureDb, build_db, session_a
 import dashboard.i18n as i18n
 from dashboard import data, launch
 from dashboard.ui import esc, highlighted, transcript_html
-from store import connect, save_transcript
+from store import connect, save_session
 
-DASH = Path(__file__).resolve().parents[2] / "dashboard"
+ROOT = Path(__file__).resolve().parents[2]
+DASH = ROOT / "dashboard"
 
 
 def test_locales_have_the_same_keys_and_every_label():
-    nl = json.loads((DASH / "locales" / "nl.json").read_text(encoding="utf-8"))
-    en = json.loads((DASH / "locales" / "en.json").read_text(encoding="utf-8"))
+    nl = json.loads((ROOT / "core" / "texts" / "nl.json").read_text(encoding="utf-8"))
+    en = json.loads((ROOT / "core" / "texts" / "en.json").read_text(encoding="utf-8"))
     assert set(nl) == set(en)
     for label in data.LABEL_ORDER:
         assert f"label.{label}" in nl
@@ -27,21 +28,13 @@ def test_locales_have_the_same_keys_and_every_label():
     assert nl["orientation.solution"] == "oplossingsgericht"
 
 
-def test_translations_and_fallbacks(monkeypatch, tmp_path):
-    monkeypatch.setattr(i18n, "LABELS_JSON", tmp_path / "absent.json")
+def test_translations_and_fallbacks():
     assert i18n.label_name("miracle_question", "nl") == "wondervraag"
     assert i18n.label_name("miracle_question", "en") == "miracle question"
     assert i18n.label_name("brand_new_label", "nl") == "brand new label"
     assert i18n.warning_text("one_speaker", "nl").startswith("Er is maar één spreker")
     assert i18n.warning_text("weird_code", "nl") == "Melding: weird_code"
     assert i18n.t("no.such.key") == "no.such.key"
-    labels = tmp_path / "labels.json"
-    labels.write_text(
-        json.dumps({"miracle_question": {"nl": "wonder-vraag", "en": "miracle Q"}}), encoding="utf-8"
-    )
-    monkeypatch.setattr(i18n, "LABELS_JSON", labels)
-    assert i18n.label_name("miracle_question", "nl") == "wonder-vraag"
-    assert i18n.label_name("compliment", "nl") == "compliment"  # not in the file: locale fallback
 
 
 def test_number_formats():
@@ -51,7 +44,7 @@ def test_number_formats():
     assert i18n.fmt_pct(0.726) == "73%"
     assert i18n.fmt_pct(None) == "—"
     assert i18n.fmt_duration(3725) == "1:02:05"
-    assert i18n.fmt_duration(45) == "0:45"
+    assert i18n.fmt_duration(45) == "00:45"  # one clock format for dashboard, report and timeline
 
 
 def test_escaping_and_highlighting():
@@ -104,7 +97,7 @@ def test_transcript_html_escapes_every_field():
 def test_new_sessions_show_up(tmp_path, monkeypatch):
     db = tmp_path / "groeit.duckdb"
     with connect(db) as con:
-        save_transcript(con, session_a())
+        save_session(con, session_a())
     monkeypatch.setenv("SPIEGEL_DB", str(db))
     assert len(data.sessions()) == 1
     full: FixtureDb = build_db(tmp_path / "vol.duckdb")

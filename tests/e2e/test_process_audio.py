@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import wave
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import REPO, run_spiegel
+from tests.records import rows_close
 
 pytestmark = pytest.mark.slow
 
@@ -49,6 +52,44 @@ def processed(sample_audio, tmp_path_factory):
     )
     assert result.returncode == 0, result.stderr
     return db, result, recording
+
+
+def test_stored_session_exports_and_imports_as_the_same_session_without_whisper(processed, tmp_path):
+    """A real processed session's JSON, imported into a new database, is the same session; no Whisper runs."""
+    import store
+
+    db, _, _ = processed
+    (session_id,) = query(db, "SELECT session_id FROM sessions")[0]
+    exported = tmp_path / "sessie.json"
+    assert (
+        run_spiegel("export", "--db", str(db), "--session", session_id, "--out", str(exported)).returncode
+        == 0
+    )
+    record = json.loads(exported.read_text(encoding="utf-8"))
+    assert record["asr"]["model"] == "base-bundled" and record["diarization"]["num_speakers"] == 2
+    assert record["diarization"]["options"]["window_s"] == 1.5  # the DiarizeOptions that made it
+    assert record["speech"] and record["utterances"][0]["words"]
+    other = tmp_path / "other.duckdb"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from cli.main import main; rc = main(sys.argv[1:]); "
+            "sys.exit(rc or (7 if {'faster_whisper', 'ctranslate2'} & set(sys.modules) else 0))",
+            "import",
+            str(exported),
+            "--db",
+            str(other),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    with store.connect(db, read_only=True) as a, store.connect(other, read_only=True) as b:
+        assert store.load_session(b, session_id) == store.load_session(a, session_id)
+        assert rows_close(store.queries.metrics(b).fetchall(), store.queries.metrics(a).fetchall())
 
 
 def test_offline_process_stores_one_full_session(processed):
@@ -132,6 +173,7 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", text.lower())).strip()
 
 
+@pytest.mark.shared_data
 def test_bundled_model_word_error_rate_on_real_dutch_speech():
     """Real human Dutch from outside the project; FINDINGS measured WER 0.17 with the same model."""
     import jiwer

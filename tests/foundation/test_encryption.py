@@ -18,9 +18,9 @@ def test_encrypted_round_trip_and_key_errors(tmp_path, monkeypatch):
     db = tmp_path / "geheim.duckdb"
     monkeypatch.setenv("SPIEGEL_DB_KEY", "een lang en geheim wachtwoord")
     with store.connect(db) as con:
-        session_id, _ = store.save_transcript(con, make_transcript())
+        session_id, _ = store.save_session(con, make_transcript())
     with store.connect(db, read_only=True) as con:
-        assert store.load_transcript(con, session_id).utterances[0].utterance.text == "zin 0"
+        assert store.load_session(con, session_id).utterances[0].text == "zin 0"
         assert con.execute("SELECT count(*) FROM session_metrics").fetchone()[0] == 3
     raw = db.read_bytes() + (
         db.with_suffix(".duckdb.wal").read_bytes() if db.with_suffix(".duckdb.wal").exists() else b""
@@ -39,7 +39,7 @@ def test_encrypted_round_trip_and_key_errors(tmp_path, monkeypatch):
 def test_key_on_a_plain_database(tmp_path, monkeypatch):
     db = tmp_path / "open.duckdb"
     with store.connect(db) as con:
-        store.save_transcript(con, make_transcript())
+        store.save_session(con, make_transcript())
     assert b"opname.wav" in db.read_bytes()  # what the encrypted test checks is absent is readable here
     monkeypatch.setenv("SPIEGEL_DB_KEY", "geheim")
     with pytest.raises(UserError, match="not encrypted"), store.connect(db):

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import store
 from core.records import (
     Orientation,
     Role,
-    SessionMeta,
     Tag,
     TaggedUtterance,
     TagResult,
-    Transcript,
     Utterance,
 )
+from tests.records import make_session
 
 P, C = Role.PRACTITIONER, Role.CLIENT
 S, PR, N = Orientation.SOLUTION, Orientation.PROBLEM, Orientation.NEUTRAL
@@ -46,11 +47,11 @@ def metrics(tmp_path):
         )
         for i, (role, a, b, o, q, tags, sv) in enumerate(ROWS)
     ]
-    meta = SessionMeta(
-        source_sha256="c" * 64, source_name="x.wav", language="nl", duration_s=600.0, asr_model="t"
-    )
     with store.connect(tmp_path / "m.duckdb") as con:
-        sid, _ = store.save_transcript(con, Transcript(meta, utterances))
+        session = make_session(
+            utterances, source_sha256="c" * 64, source_name="x.wav", duration_s=600.0, asr_model="t"
+        )
+        sid, _ = store.save_session(con, session)
         cur = con.execute("SELECT * FROM session_metrics WHERE session_id = ?", [sid])
         cols = [d[0] for d in cur.description]
         return {row[1]: dict(zip(cols, row, strict=True)) for row in cur.fetchall()}
@@ -92,3 +93,19 @@ def test_exception_followup_and_first_turn(metrics):
 def test_scale_answers(metrics):
     assert [(a["value"], a["subtype"]) for a in metrics["client"]["scale_answers"]] == [(4.0, "progress")]
     assert metrics["practitioner"]["scale_answers"] is None
+
+
+def test_label_columns_are_generated_from_the_taxonomy():
+    """One label_count_/label_rate_ column per taxonomy label, none written into schema.sql by hand."""
+    import duckdb
+
+    from core.taxonomy import LABELS
+    from store.connection import render_schema
+
+    template = (Path(store.__file__).parent / "sql" / "schema.sql").read_text(encoding="utf-8")
+    assert "label_count_compliment" not in template
+    con = duckdb.connect(":memory:")
+    con.execute(render_schema(template, (*LABELS, "new_question")))
+    columns = [d[0] for d in con.execute("SELECT * FROM session_metrics").description]
+    for label in (*LABELS, "new_question"):
+        assert f"label_count_{label}" in columns and f"label_rate_{label}" in columns

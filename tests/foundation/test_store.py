@@ -9,19 +9,16 @@ from core.errors import UserError
 from core.records import (
     Orientation,
     Role,
-    SessionMeta,
+    Session,
     Tag,
     TaggedUtterance,
     TagResult,
-    Transcript,
     Utterance,
 )
+from tests.records import make_session
 
 
-def make_transcript(sha: str = "a" * 64, n: int = 4, times: bool = True) -> Transcript:
-    meta = SessionMeta(
-        source_sha256=sha, source_name="opname.wav", language="nl", duration_s=40.0, asr_model="test"
-    )
+def make_transcript(sha: str = "a" * 64, n: int = 4, times: bool = True) -> Session:
     utterances = []
     for i in range(n):
         role = Role.PRACTITIONER if i % 2 == 0 else Role.CLIENT
@@ -38,7 +35,9 @@ def make_transcript(sha: str = "a" * 64, n: int = 4, times: bool = True) -> Tran
                 TagResult(Orientation.SOLUTION, tags, is_question=False),
             )
         )
-    return Transcript(meta, utterances)
+    return make_session(
+        utterances, source_sha256=sha, source_name="opname.wav", duration_s=40.0, asr_model="test"
+    )
 
 
 def test_schema_applies_twice(tmp_path):
@@ -52,8 +51,8 @@ def test_schema_applies_twice(tmp_path):
 def test_same_recording_is_stored_once(tmp_path):
     db = tmp_path / "s.duckdb"
     with store.connect(db) as con:
-        first, created = store.save_transcript(con, make_transcript())
-        again, created_again = store.save_transcript(con, make_transcript())
+        first, created = store.save_session(con, make_transcript())
+        again, created_again = store.save_session(con, make_transcript())
         assert created and not created_again
         assert first == again
         assert store.table_counts(con)["sessions"] == 1
@@ -63,15 +62,16 @@ def test_same_recording_is_stored_once(tmp_path):
 def test_failure_mid_write_leaves_database_unchanged(tmp_path, monkeypatch):
     db = tmp_path / "s.duckdb"
     with store.connect(db) as con:
-        store.save_transcript(con, make_transcript())
+        store.save_session(con, make_transcript())
         before = store.table_counts(con)
 
     def explode(*_args, **_kwargs):
         raise RuntimeError("disk full halfway")
 
-    monkeypatch.setattr(store.sessions, "_speaker_rows", explode)  # fails after sessions+utterances rows were inserted
+    # Fails after the sessions and utterances rows were inserted.
+    monkeypatch.setattr(store.sessions, "_speaker_rows", explode)
     with store.connect(db) as con, pytest.raises(RuntimeError):
-        store.save_transcript(con, make_transcript(sha="b" * 64))
+        store.save_session(con, make_transcript(sha="b" * 64))
     with store.connect(db) as con:
         assert store.table_counts(con) == before
 
@@ -79,10 +79,11 @@ def test_failure_mid_write_leaves_database_unchanged(tmp_path, monkeypatch):
 def test_round_trip_and_delete(tmp_path):
     db = tmp_path / "s.duckdb"
     with store.connect(db) as con:
-        session_id, _ = store.save_transcript(con, make_transcript())
-        loaded = store.load_transcript(con, session_id)
-        assert [t.utterance.text for t in loaded.utterances] == ["zin 0", "zin 1", "zin 2", "zin 3"]
-        assert loaded.utterances[0].result.tags[0].rule == "compliment.direct.01"
+        session_id, _ = store.save_session(con, make_transcript())
+        loaded = store.load_session(con, session_id)
+        assert [u.text for u in loaded.utterances] == ["zin 0", "zin 1", "zin 2", "zin 3"]
+        assert loaded.results[0].tags[0].rule == "compliment.direct.01"
+        assert loaded == make_transcript()  # the whole record reads back as it was written
         store.delete_session(con, session_id)
         assert all(count == 0 for count in store.table_counts(con).values())
         with pytest.raises(UserError):

@@ -6,13 +6,9 @@ import numpy as np
 import pytest
 
 from core.records import SpeakerTurn
-from pipeline.diarize import (
-    _frame_labels,
-    _relabel_by_first_appearance,
-    _smooth_runs,
-    _Window,
-    cluster_embeddings,
-)
+from pipeline.diarize.clustering import cluster_embeddings
+from pipeline.diarize.options import _Window
+from pipeline.diarize.turns import _frame_labels, _relabel_by_first_appearance, _smooth_runs
 
 
 def voices(
@@ -80,3 +76,16 @@ def test_labels_in_order_of_first_appearance() -> None:
     turns, names = _relabel_by_first_appearance([(2.0, 3.0, 0), (0.0, 1.0, 1), (1.0, 2.0, 1)])
     assert turns == (SpeakerTurn(0.0, 2.0, "S1"), SpeakerTurn(2.0, 3.0, "S2"))
     assert names == {1: "S1", 0: "S2"}
+
+
+def test_diarize_options_are_used_and_recorded() -> None:
+    from pipeline.diarize import DiarizeOptions, diarize
+    from pipeline.diarize.embedding import _windows
+
+    regions = [(0.0, 6.0), (7.0, 7.3)]
+    default = _windows(regions)
+    finer = _windows(regions, DiarizeOptions(window_s=1.0, hop_s=0.5))
+    assert len(finer) > len(default) and all(w.end - w.start <= 1.0 + 1e-9 for w in finer)
+    assert all(w.start < 7.0 for w in default)  # 0.3 s is below min_embed_s: no window of its own
+    silent = diarize(np.zeros(16000, dtype=np.float32), options=DiarizeOptions(bridge_s=0.25))
+    assert silent.options == DiarizeOptions(bridge_s=0.25).as_record()

@@ -55,8 +55,6 @@ def _load_wav(path: Path) -> np.ndarray:
 def load_case(name: str) -> Case:
     """A sample from samples/audio (made by `python -m samples.make_audio`), else synthesised here."""
     if name == "real_duo":
-        if not REAL_DUO.exists():
-            pytest.fail("shared/eval-public/real-nl/real_duo.wav is not there")
         data = json.loads(REAL_DUO.with_name("real_duo.gold.json").read_text(encoding="utf-8"))
         gold = [dict(t, role=data["roles"][t["speaker"]]) for t in data["turns"]]
         return Case(name, _load_wav(REAL_DUO), gold)
@@ -92,7 +90,7 @@ def decide_roles_from_gold_text(case: Case, turns):
         "nl_probleemgesprek",
         "nl_vervolggesprek",
         "en_first_session",
-        "real_duo",
+        pytest.param("real_duo", marks=pytest.mark.shared_data),
     ],
 )
 def test_sessions_speaker_count_der_and_roles(name: str) -> None:
@@ -207,6 +205,7 @@ def test_silence_and_noise_do_not_crash() -> None:
     assert diarize(np.zeros(0, dtype=np.float32)).num_speakers == 0
 
 
+@pytest.mark.shared_data
 def test_other_sample_rate_is_resampled() -> None:
     from scipy.signal import resample_poly
 
@@ -261,6 +260,7 @@ def test_whisper_end_to_end_three_speakers() -> None:
     assert role_time_accuracy(case.gold_roles, hyp, {k: str(v) for k, v in decision.roles.items()}) >= 0.95
 
 
+@pytest.mark.shared_data
 def test_identical_channels_fall_back_to_voices() -> None:
     from pipeline.diarize import diarize_channels
 

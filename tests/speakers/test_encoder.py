@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_mel_filters_and_spectrogram_match_librosa() -> None:
     import librosa  # the reference implementation, installed with the dev extras
 
-    from pipeline.diarize import _mel_filters, mel_spectrogram
+    from pipeline.diarize.frontend import _mel_filters, mel_spectrogram
 
     assert np.allclose(_mel_filters(), librosa.filters.mel(sr=16000, n_fft=400, n_mels=40), atol=1e-7)
     wav = (np.random.default_rng(0).normal(size=16037) * 0.1).astype(np.float32)
@@ -51,3 +51,36 @@ def test_diarize_imports_neither_librosa_nor_webrtcvad() -> None:
         "sys.exit(1 if {'librosa', 'webrtcvad', 'resemblyzer'} & set(sys.modules) else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False).returncode == 0
+
+
+def test_shipped_weights_are_resemblyzers_pretrained_encoder(tmp_path: Path) -> None:
+    """models/voice/ge2e_encoder.npz holds exactly the encoder parameters of resemblyzer 0.1.4's pretrained.pt."""
+    import importlib.util
+
+    import torch
+
+    from models.voice import PARAMETERS, encoder_weights
+
+    spec = importlib.util.find_spec("resemblyzer")  # the test reference, installed by setup.sh
+    assert spec is not None and spec.submodule_search_locations
+    checkpoint = Path(next(iter(spec.submodule_search_locations))) / "pretrained.pt"
+    state = torch.load(checkpoint, map_location="cpu", weights_only=True)["model_state"]
+    ours = encoder_weights()
+    assert tuple(ours) == PARAMETERS
+    for name in PARAMETERS:
+        assert np.array_equal(ours[name], state[name].numpy()), name
+
+
+def test_damaged_weights_are_one_sentence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.errors import UserError
+    from models import voice
+
+    damaged = tmp_path / "ge2e_encoder.npz"
+    damaged.write_bytes(voice.encoder_weights_path().read_bytes()[:-10])
+    monkeypatch.setattr(voice, "encoder_weights_path", lambda: damaged)
+    voice.encoder_weights.cache_clear()
+    try:
+        with pytest.raises(UserError, match="damaged"):
+            voice.encoder_weights()
+    finally:
+        voice.encoder_weights.cache_clear()

@@ -12,13 +12,12 @@ import pytest
 from core.records import (
     Orientation,
     Role,
-    SessionMeta,
     TaggedUtterance,
     TagResult,
-    Transcript,
     Utterance,
     Word,
 )
+from tests.records import make_session
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,7 +40,8 @@ def stored_session(db: Path) -> str:
         )
         for i, (spk, role, text, s, e) in enumerate(rows)
     ]
-    meta = SessionMeta(
+    session = make_session(
+        utterances,
         source_sha256="ab" * 32,
         source_name="test.wav",
         language="nl",
@@ -52,7 +52,7 @@ def stored_session(db: Path) -> str:
         warnings=["low_role_confidence", "overlapping_speech"],
     )
     with store.connect(db) as con:
-        session_id, created = store.save_transcript(con, Transcript(meta, utterances))
+        session_id, created = store.save_session(con, session)
     assert created
     return session_id
 
@@ -167,6 +167,7 @@ def test_heavy_libraries_are_not_imported_by_the_speaker_modules() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.shared_data
 def test_enroll_then_recognise_the_practitioner(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from faster_whisper import decode_audio
 
@@ -175,8 +176,6 @@ def test_enroll_then_recognise_the_practitioner(tmp_path: Path, capsys: pytest.C
     from pipeline.voiceprints import match_speaker
 
     real = ROOT.parent / "shared" / "eval-public" / "real-nl"
-    if not (real / "real_duo.wav").exists():
-        pytest.fail("shared/eval-public/real-nl is not there")
     # Enrol "nathalie" (speaker A, the practitioner of real_duo) from three separate clips of her voice.
     clips = [decode_audio(str(real / f"nathalie_{n}.wav")) for n in ("0141", "0294", "0515", "0581")]
     enrol_wav = tmp_path / "nathalie.wav"

@@ -92,3 +92,48 @@ def test_empty_and_odd_input(nl) -> None:
     assert nl.tag_one("").orientation == "neutral"
     assert nl.tag_conversation([]) == []
     assert nl.tag_one("ÉÉN Twee", "client").orientation in ("neutral", "solution", "problem")
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_negation_scope_is_negated_per_word(lang: str) -> None:
+    """The one-pass scope used for polarity words and word features gives what `negated` gives per word."""
+    import json
+    from pathlib import Path
+
+    from tagger import load_tagger
+    from tagger.context import negated, negation_scope
+
+    tagger = load_tagger(lang)
+    ctx = tagger.component.context
+    data = Path(__file__).parent / "data"
+    checked = 0
+    for path in (data / f"dev_{lang}.jsonl", data / "real_nl" / "dev.jsonl"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            words = [t.lower_ for t in tagger.nlp.make_doc(json.loads(line)["text"].lower())]
+            assert negation_scope(words, ctx) == [negated(words, i, i + 1, ctx) for i in range(len(words))]
+            checked += 1
+    assert checked > 1000
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "asks"),
+    [
+        ("en", "Yeah?", False),
+        ("en", "It puts you at risk for a number of things, okay?", False),
+        ("en", "It sounds like you feel stuck?", False),
+        ("en", "It sounds like a lot, what would help?", True),
+        ("en", "You drink every day?", True),
+        ("en", "Do you want to stop, right?", True),
+        ("nl", "Ja?", False),
+        ("nl", "Je bent echt moe, hè?", False),
+        ("nl", "Het klinkt alsof je vastzit?", False),
+        ("nl", "Wil je stoppen?", True),
+        ("nl", "Wat zou je willen, toch?", True),
+    ],
+)
+def test_checks_and_backchannels_are_not_questions(lang: str, text: str, asks: bool) -> None:
+    """A "?" after a backchannel, a tag or a reflection stem checks rather than asks, unless the sentence
+    also has a question's form."""
+    from tagger import load_tagger
+
+    assert load_tagger(lang).tag_one(text, "practitioner").is_question is asks

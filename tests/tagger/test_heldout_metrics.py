@@ -13,9 +13,14 @@ from tagger.evaluate import dev_file, dev_rows, evaluate, heldout2_file, heldout
 TARGETS = {("nl", "macro_f1"): 0.90, ("en", "macro_f1"): 0.85}
 #: (split, lang, metric) measured below target. `heldout2` is the second held-out set, written later;
 #: `heldout3` the third (Dutch only), written blind before the next round of rule work.
+#: The English orientation is now fitted on real talk (AnnoMI's development sessions, whose MI change/sustain
+#: talk is not quite our solution/problem talk) with these sentences as regression cases: our own held-out
+#: orientation fell from 0.927 to 0.847 while real client talk rose (see bench/bench_annomi.py).
 BELOW_TARGET = {
     ("heldout", "nl", "scale_exact"),
     ("heldout3", "nl", "macro_f1"),
+    ("heldout", "en", "orientation_accuracy"),
+    ("heldout_all", "en", "orientation_accuracy"),
 }
 
 

@@ -11,16 +11,6 @@ def session(
     marker: str, n: int = 40, practitioner: str = "Ottoline", client: str = "K-0001"
 ) -> rec.Transcript:
     """`n` utterances, each holding `marker` (in the text and in the word rows); names and code in the meta."""
-    meta = rec.SessionMeta(
-        source_sha256=hashlib.sha256(marker.encode()).hexdigest(),
-        source_name=f"{marker}-opname.wav",
-        language="nl",
-        duration_s=n * 5.0,
-        asr_model="test",
-        practitioner=practitioner,
-        client_code=client,
-        recorded_at="2026-11-03",
-    )
     utterances = []
     for i in range(n):
         role = rec.Role.PRACTITIONER if i % 2 == 0 else rec.Role.CLIENT
@@ -36,7 +26,17 @@ def session(
                 rec.TagResult(rec.Orientation.NEUTRAL, (), is_question=False),
             )
         )
-    return rec.Transcript(meta, utterances)
+    return rec.Session.of(
+        utterances,
+        source_sha256=hashlib.sha256(marker.encode()).hexdigest(),
+        source_name=f"{marker}-opname.wav",
+        language="nl",
+        audio=rec.AudioFacts(n * 5.0),
+        asr=rec.AsrInfo("test", "nl"),
+        practitioner=practitioner,
+        client_code=client,
+        recorded_at="2026-11-03",
+    )
 
 
 def file_bytes(db) -> bytes:

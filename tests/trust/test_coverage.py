@@ -73,11 +73,11 @@ def test_what_stays_empty_is_a_warning_in_the_store_dashboard_and_report(gap_wav
     outcome = process_recording(gap_wav, options)
     assert outcome.error is None and outcome.created
     with store.connect(db, read_only=True) as con:
-        meta = store.load_transcript(con, outcome.session_id).meta
+        meta = store.load_session(con, outcome.session_id)
     (code,) = [w for w in meta.warnings if w.startswith("speech_without_words:")]
     start, end = (float(x) for x in code.split(":")[1].split("-"))
     assert start <= 0.5 and end > 35
-    assert meta.asr_options["coverage"]["without_words_s"] > 30
+    assert meta.asr.options["coverage"]["without_words_s"] > 30
 
     text = warning_text(code, "nl")
     assert text.startswith("Van 0:00 tot 0:") and "geen tekst" in text

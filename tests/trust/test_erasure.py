@@ -23,10 +23,10 @@ GONE, KEPT = "Zwaluwstaartvlinder", "Kwikstaartje"
 
 def _two_sessions(db):
     with store.connect(db) as con:
-        gone, _ = store.save_transcript(
+        gone, _ = store.save_session(
             con, session(GONE, n=300, practitioner="Ottoline", client="K-WIS-4242")
         )
-        kept, _ = store.save_transcript(con, session(KEPT, n=20, practitioner="Bram", client="K-0002"))
+        kept, _ = store.save_session(con, session(KEPT, n=20, practitioner="Bram", client="K-0002"))
         store.save_voiceprint(con, "Ottoline-Stemprofiel", [0.25] * 256)
     return gone, kept
 
@@ -51,7 +51,7 @@ def test_erase_leaves_no_byte_of_the_session(tmp_path):
     assert KEPT.encode() in raw and b"Bram" in raw  # the grep sees live text: the other session is intact
     with store.connect(db, read_only=True) as con:
         assert store.table_counts(con)["sessions"] == 1
-        assert store.load_transcript(con, kept).meta.client_code == "K-0002"
+        assert store.load_session(con, kept).client_code == "K-0002"
         assert con.execute("SELECT count(*) FROM session_metrics").fetchone()[0] == 3
     assert (db.stat().st_mode & 0o777) == 0o600
     assert not list(tmp_path.glob(".*rewrite*"))
@@ -77,14 +77,14 @@ def test_erase_encrypted_rewrites_into_a_file_with_only_the_live_data(tmp_path, 
     gone, kept = _two_sessions(erased)
     store.erase_session(erased, gone)
     with store.connect(fresh) as con:
-        store.save_transcript(con, session(KEPT, n=20, practitioner="Bram", client="K-0002"))
+        store.save_session(con, session(KEPT, n=20, practitioner="Bram", client="K-0002"))
         store.save_voiceprint(con, "Ottoline-Stemprofiel", [0.25] * 256)
     sizes = {p.stem: p.stat().st_size for p in (deleted, erased, fresh)}
     assert sizes["erased"] <= sizes["fresh"] + 256 * 1024 < sizes["deleted"], sizes
     raw = file_bytes(erased)
     assert GONE.encode() not in raw and KEPT.encode() not in raw  # still encrypted
     with store.connect(erased, read_only=True) as con:
-        assert store.load_transcript(con, kept).meta.practitioner == "Bram"
+        assert store.load_session(con, kept).practitioner == "Bram"
         assert store.table_counts(con)["sessions"] == 1
     monkeypatch.delenv(store.KEY_ENV)
     with pytest.raises(UserError, match="encrypted"), store.connect(erased):

@@ -25,7 +25,7 @@ def test_library_writes_are_private_whatever_the_umask(tmp_path):
     try:
         db = tmp_path / "nieuw" / "s.duckdb"
         with store.connect(db) as con:
-            store.save_transcript(con, session("Modus"))
+            store.save_session(con, session("Modus"))
             wal = db.with_name(db.name + ".wal")
             assert not wal.exists() or mode(wal) == 0o600
         assert mode(db) == 0o600 and mode(db.parent) == 0o700

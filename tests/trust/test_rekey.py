@@ -42,7 +42,7 @@ def test_plain_to_encrypted_to_new_key_to_plain(tmp_path, monkeypatch):
     db = tmp_path / "s.duckdb"
     monkeypatch.delenv(store.KEY_ENV, raising=False)
     with store.connect(db) as con:
-        store.save_transcript(con, session("Ijsvogel"))
+        store.save_session(con, session("Ijsvogel"))
     assert b"Ijsvogel" in file_bytes(db)
 
     done = rekey(db, {"SPIEGEL_NEW_DB_KEY": OLD})
@@ -65,7 +65,7 @@ def test_rekey_refuses_without_a_new_key_or_with_a_wrong_old_one(tmp_path, monke
     db = tmp_path / "s.duckdb"
     monkeypatch.setenv(store.KEY_ENV, OLD)
     with store.connect(db) as con:
-        store.save_transcript(con, session("Ijsvogel"))
+        store.save_session(con, session("Ijsvogel"))
     done = rekey(db, {"SPIEGEL_DB_KEY": OLD})
     assert done.returncode == 1 and "Set SPIEGEL_NEW_DB_KEY" in done.stderr
     done = rekey(db, {"SPIEGEL_DB_KEY": "fout", "SPIEGEL_NEW_DB_KEY": NEW})

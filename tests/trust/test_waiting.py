@@ -120,7 +120,7 @@ def test_a_recovery_file_is_encrypted_like_the_database(tmp_path, monkeypatch):
     db = tmp_path / "s.duckdb"
     with store.connect(db):
         pass
-    kept = store.keep_pending(db, session("Vuurvlinder"), "auto")
+    kept = store.keep_pending(db, session("Vuurvlinder"))
     assert b"Vuurvlinder" not in file_bytes(kept)
     with store.connect(db) as con:
         assert store.table_counts(con)["sessions"] == 1

@@ -1,0 +1,59 @@
+"""How numbers, times and dates are written for people, the same in the dashboard, the report and the CLI.
+
+- a time or length: `clock(45)` → "00:45", `clock(3725)` → "1:02:05" (whole seconds, rounded down);
+- a share: `percent(0.726)` → "73%";
+- a number: `number(6.5, "nl")` → "6,5" (Dutch decimal comma), whole numbers without decimals;
+- a date: `date(d, "nl")` → "14-09-2026" (Dutch day-month-year), "2026-09-14" in English.
+
+A missing value (None, NaN) is written as `none` (a dash unless the caller gives its own word).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+NONE = "—"
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value != value  # None or NaN
+
+
+def clock(seconds: float | None, none: str = "") -> str:
+    """mm:ss, or h:mm:ss from an hour on: a moment in a recording or a length."""
+    if _missing(seconds):
+        return none
+    total = max(0, int(seconds))  # type: ignore[arg-type]
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def percent(value: float | None, none: str = NONE) -> str:
+    if _missing(value):
+        return none
+    return f"{round(value * 100):d}%"  # type: ignore[operator]
+
+
+def number(value: float | None, lang: str, digits: int = 1, none: str = NONE) -> str:
+    """6.5 → '6,5' in Dutch, '6.5' in English; whole numbers without decimals."""
+    if _missing(value):
+        return none
+    text = f"{value:.0f}" if float(value).is_integer() else f"{value:.{digits}f}"  # type: ignore[arg-type]
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+def date(value: Any, lang: str, none: str = NONE) -> str:
+    """A date (or datetime, or ISO text) as 14-09-2026 in Dutch and 2026-09-14 in English."""
+    if _missing(value) or value == "":
+        return none
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    try:
+        return value.strftime("%d-%m-%Y") if lang == "nl" else value.strftime("%Y-%m-%d")
+    except AttributeError:
+        return str(value)

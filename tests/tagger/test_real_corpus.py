@@ -1,0 +1,79 @@
+"""The Dutch real corpus (tests/tagger/data/real_nl/): its shape, its split, and the tagger's figures on it.
+
+The corpus is real talk from public pages that nobody on the project wrote; its test part is locked (never
+tuned on). The figure floors below are the measured values rounded down, so a change that makes the tagger
+worse on real talk fails here; the bench (`bench/bench_real_nl.py`) prints the figures themselves.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tools"))
+
+from assemble_real_nl import split_of  # noqa: E402
+from bench_real_nl import score  # noqa: E402
+
+from tagger.taxonomy import LABEL_SUBTYPES  # noqa: E402
+
+DIR = ROOT / "tests" / "tagger" / "data" / "real_nl"
+#: Floors on the locked test part (measured 2026-12-01, rounded down).
+TEST_FLOORS = {"orientation_balanced": 0.60, "macro_f1": 0.45}
+
+
+@functools.cache
+def rows(part: str) -> tuple[dict, ...]:
+    return tuple(
+        json.loads(line) for line in (DIR / f"{part}.jsonl").read_text(encoding="utf-8").splitlines()
+    )
+
+
+def test_size_sources_and_contract() -> None:
+    every = rows("dev") + rows("test")
+    assert len(every) >= 1000
+    assert len({r["text"] for r in every}) == len(every)
+    sources = (DIR / "SOURCES.md").read_text(encoding="utf-8")
+    for r in every:
+        assert r["source_url"].startswith("http") and r["source_url"] in sources
+        assert r["orientation"] in ("solution", "problem", "neutral")
+        assert r["speaker"] in ("practitioner", "client")
+        assert set(r["labels"]) <= set(LABEL_SUBTYPES)
+    kinds = {r["source_kind"] for r in every}
+    assert len(kinds) >= 4, "several kinds of speakers and sources"
+
+
+def test_split_is_by_source_page_and_fixed() -> None:
+    for part in ("dev", "test"):
+        assert {split_of(r["source_url"]) for r in rows(part)} == {part}
+    dev_urls = {r["source_url"] for r in rows("dev")}
+    assert not dev_urls & {r["source_url"] for r in rows("test")}
+
+
+def test_no_near_duplicates_across_parts() -> None:
+    def words(text: str) -> frozenset[str]:
+        return frozenset(re.findall(r"\w+", text.lower()))
+
+    dev = [words(r["text"]) for r in rows("dev")]
+    for r in rows("test"):
+        w = words(r["text"])
+        if len(w) < 4:
+            continue
+        assert not any(len(w & d) / len(w | d) >= 0.8 for d in dev if len(d) >= 4), r["id"]
+
+
+@pytest.fixture(scope="module")
+def test_figures() -> dict:
+    return score(list(rows("test")))
+
+
+def test_locked_test_part_floors(test_figures: dict) -> None:
+    assert test_figures["orientation"]["balanced_accuracy"] >= TEST_FLOORS["orientation_balanced"]
+    assert test_figures["macro_f1"] >= TEST_FLOORS["macro_f1"]
