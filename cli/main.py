@@ -355,7 +355,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             check(args)
         except argparse.ArgumentTypeError as error:
-            parser.exit(2, f"spiegel {args.command}: argument --out: {error} (see spiegel {args.command} --help)\n")
+            parser.exit(
+                2, f"spiegel {args.command}: argument --out: {error} (see spiegel {args.command} --help)\n"
+            )
     keep_offline(allow_downloads=_downloads_model(args))
     os.umask(0o077)  # everything we write (database, WAL, exports, reports, recovery files): this user only
     _configure_logging(args.verbose)

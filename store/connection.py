@@ -27,6 +27,7 @@ from core.taxonomy import LABELS, QUESTION_LABELS
 
 log = logging.getLogger(__name__)
 
+
 def render_schema(template: str, labels: Sequence[str] = LABELS) -> str:
     """schema.sql with its label lists (`/*@name@*/`) filled in from the taxonomy: a column per label."""
     parts = {

@@ -23,9 +23,7 @@ GONE, KEPT = "Zwaluwstaartvlinder", "Kwikstaartje"
 
 def _two_sessions(db):
     with store.connect(db) as con:
-        gone, _ = store.save_session(
-            con, session(GONE, n=300, practitioner="Ottoline", client="K-WIS-4242")
-        )
+        gone, _ = store.save_session(con, session(GONE, n=300, practitioner="Ottoline", client="K-WIS-4242"))
         kept, _ = store.save_session(con, session(KEPT, n=20, practitioner="Bram", client="K-0002"))
         store.save_voiceprint(con, "Ottoline-Stemprofiel", [0.25] * 256)
     return gone, kept
