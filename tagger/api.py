@@ -60,11 +60,22 @@ def build_pipeline(lang: str, extra_patterns: Sequence[Path] = ()) -> Language:
 
     rules = load_rules(lang, extra_patterns)
     nlp = spacy.blank(lang)
+    _keep_sentence_final_words(nlp, read_context(lang).get("sentence_final_words", []))
     comp = nlp.add_pipe("spiegel_tagger")
     nlp.initialize()
     comp.set_context(read_context(lang))
     comp.add_rules(rules)
     return nlp
+
+
+def _keep_sentence_final_words(nlp: Language, words: Sequence[str]) -> None:
+    """Drop the tokenizer's abbreviation special cases for ordinary words ("vol.", "dat.", "kon.", "me." are
+    Dutch abbreviations to spaCy): at the end of a spoken sentence they are the word and a full stop, and a
+    rule looking for "vol" must see it ("ik hield het drie maanden vol.")."""
+    wanted = {w.lower() for w in words}
+    nlp.tokenizer.rules = {
+        k: v for k, v in nlp.tokenizer.rules.items() if not (k.endswith(".") and k[:-1].lower() in wanted)
+    }
 
 
 class Tagger:
