@@ -26,7 +26,7 @@ from core.records import TRANSCRIPT_FORMAT, Role, Session, Utterance
 from pipeline import stages
 from pipeline.audio import AUDIO_EXTENSIONS, MAX_DURATION_S, check_readable, decode, file_sha256
 from pipeline.diarize.options import DiarizeOptions
-from pipeline.importers import ImportedTranscript, read_transcript
+from pipeline.importers import ImportedTranscript, check_transcript_size, read_transcript
 from pipeline.text import guess_language, split_sentences
 from pipeline.transcribe import AsrOptions
 
@@ -97,15 +97,27 @@ def read_prior(options: ProcessOptions, sha256: str, practitioner: str | None = 
     db_path = store.resolve_db_path(options.db)
     if not db_path.exists():
         return Prior()
-    with store.connect(db_path, read_only=True) as con:
-        existing = store.find_session_by_sha(con, sha256)
-        voiceprint = None if existing or not practitioner else store.load_voiceprint(con, practitioner)
+    try:
+        with store.connect(db_path, read_only=True, wait_s=5.0) as con:
+            existing = store.find_session_by_sha(con, sha256)
+            voiceprint = None if existing or not practitioner else store.load_voiceprint(con, practitioner)
+    except store.DatabaseBusy:  # a long writer: the duplicate check is repeated when saving
+        log.warning("database busy; continuing without the stored voiceprint")
+        return Prior()
     return Prior(existing, voiceprint)
 
 
 def _save(options: ProcessOptions, session: Session) -> tuple[str, bool]:
-    with store.connect(options.db) as con:
-        return store.save_session(con, session)
+    """Store the session; if the database stays locked, keep it in a recovery file for the next run."""
+    try:
+        with store.connect(options.db) as con:
+            return store.save_session(con, session)
+    except store.DatabaseBusy as error:
+        kept = store.keep_pending(options.db, session)
+        raise UserError(
+            f"{session.source_name}: {error} The finished session was kept in {kept.name}; "
+            "the next spiegel command that writes to this database stores it."
+        ) from error
 
 
 # ----------------------------------------------------------------------------------------------- audio
@@ -167,6 +179,7 @@ def process_recording(path: Path, options: ProcessOptions) -> Outcome:
             log.info("unusual extension %s; trying to decode anyway", path.suffix)
         prior = None
         if path.exists() and path.is_file():
+            check_readable(path)
             prior = read_prior(options, file_sha256(path), options.practitioner)
             if prior.session_id:
                 return Outcome(path, prior.session_id, created=False, seconds=time.perf_counter() - started)
@@ -335,6 +348,9 @@ def transcript_from_file(path: Path, options: ProcessOptions) -> Session:
 
 def import_transcript(path: Path, options: ProcessOptions) -> Outcome:
     def work(started: float) -> Outcome:
+        if path.is_file():
+            check_readable(path)
+            check_transcript_size(path)
         record = session_record_in(path) if path.is_file() else None
         if path.is_file():
             existing = read_prior(options, record.source_sha256 if record else file_sha256(path)).session_id

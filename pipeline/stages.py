@@ -93,7 +93,11 @@ def start(
 
 def decoded(session: Session, audio: DecodedAudio) -> Session:
     channels = 1 if audio.channels is None else int(audio.channels.shape[0])
-    return dataclasses.replace(session, audio=AudioFacts(round(audio.duration_s, 3), 16_000, channels))
+    return dataclasses.replace(
+        session,
+        audio=AudioFacts(round(audio.duration_s, 3), 16_000, channels),
+        warnings=(*session.warnings, *audio.warnings),  # a truncated or damaged file (pipeline/audio.py)
+    )
 
 
 def speech(session: Session, audio: DecodedAudio, options: DiarizeOptions = DEFAULT_OPTIONS) -> Session:
@@ -116,17 +120,20 @@ def transcribe(
     on_progress: Callable[[float], None] | None = None,
 ) -> Session:
     """Whisper over the audio: segments with word times, the language, and the options that made them."""
-    from pipeline.transcribe import transcribe as run_whisper
+    from pipeline.coverage import transcribe_covered
 
     regions = session.speech or None  # the speech stage's regions; without them Whisper runs its own VAD
-    segments, language = run_whisper(model, audio.samples, options, on_progress=on_progress, regions=regions)
+    segments, language, coverage = transcribe_covered(
+        model, audio.samples, options, on_progress=on_progress, regions=regions
+    )
     if not segments:
         raise UserError(f"{session.source_name}: no speech was found in the recording.")
     return dataclasses.replace(
         session,
         language=language,
-        asr=AsrInfo(model_label, language, options.as_record()),
+        asr=AsrInfo(model_label, language, {**options.as_record(), "coverage": coverage.as_record()}),
         segments=tuple(segments),
+        warnings=(*session.warnings, *coverage.warnings),  # speech without words (pipeline/coverage.py)
     )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from core.errors import UserError
+from core.offline import disable_onnxruntime_telemetry
 from core.records import Segment, Word
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,9 @@ class AsrOptions:
     batched: bool = False
     batch_size: int = 8
     batched_no_repeat_ngram_size: int = 3
+    #: Speech the VAD hears but with no words (over 3 s) is decoded again without the skip above
+    #: (pipeline/coverage.py); what stays empty becomes a `speech_without_words` warning.
+    recover_gaps: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_record(self) -> dict[str, Any]:
@@ -72,6 +76,7 @@ def cpu_threads() -> int:
 @functools.lru_cache(maxsize=2)
 def load_whisper(path_or_name: str, local_only: bool) -> Any:
     """Load a model once per process (a trainer's 300 files reuse it)."""
+    disable_onnxruntime_telemetry()  # before faster-whisper loads the Silero VAD (core/offline.py)
     from faster_whisper import WhisperModel
 
     try:
