@@ -27,6 +27,7 @@ from pipeline import stages
 from pipeline.audio import AUDIO_EXTENSIONS, MAX_DURATION_S, check_readable, decode, file_sha256
 from pipeline.diarize.options import DiarizeOptions
 from pipeline.importers import ImportedTranscript, check_transcript_size, read_transcript
+from pipeline.inputs import expand_inputs  # noqa: F401  (the CLI's entry point)
 from pipeline.text import guess_language, split_sentences
 from pipeline.transcribe import AsrOptions
 
@@ -69,20 +70,6 @@ class Prior:
 
     session_id: str | None = None
     voiceprint: np.ndarray | None = None
-
-
-def expand_inputs(paths: Sequence[Path], extensions: frozenset[str]) -> list[Path]:
-    """Files as given; folders expanded to their files with a known extension (sorted, recursive)."""
-    expanded: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in extensions)
-            if not found:
-                log.warning("folder with no usable files")
-            expanded.extend(found)
-        else:
-            expanded.append(path)
-    return expanded
 
 
 def load_tagger(language: str, patterns: Sequence[Path]):
