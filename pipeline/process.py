@@ -95,16 +95,8 @@ def read_prior(options: ProcessOptions, sha256: str, practitioner: str | None = 
 
 
 def _save(options: ProcessOptions, session: Session) -> tuple[str, bool]:
-    """Store the session; if the database stays locked, keep it in a recovery file for the next run."""
-    try:
-        with store.connect(options.db) as con:
-            return store.save_session(con, session)
-    except store.DatabaseBusy as error:
-        kept = store.keep_pending(options.db, session)
-        raise UserError(
-            f"{session.source_name}: {error} The finished session was kept in {kept.name}; "
-            "the next spiegel command that writes to this database stores it."
-        ) from error
+    """Store the session; if the database stays locked, it is kept in a recovery file (store/pending.py)."""
+    return store.save_or_keep(options.db, session)
 
 
 # ----------------------------------------------------------------------------------------------- audio

@@ -18,7 +18,7 @@ from store.connection import (
     rewriting,
     transaction,
 )
-from store.pending import keep_pending, pending_files
+from store.pending import keep_pending, pending_files, save_or_keep
 from store.sessions import (
     delete_session,
     erase_session,
@@ -61,6 +61,7 @@ __all__ = [
     "replace_content",
     "resolve_db_path",
     "rewriting",
+    "save_or_keep",
     "save_session",
     "save_voiceprint",
     "session_exists",

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from core.errors import UserError
 from core.records import Session
 from store.connection import (
     KEY_ENV,
@@ -60,6 +61,23 @@ def keep_pending(db: str | Path | None, session: Session) -> Path:
     make_private(target)
     log.warning("kept session in recovery file %s", target.name)
     return target
+
+
+def save_or_keep(db: str | Path | None, session: Session) -> tuple[str, bool]:
+    """Store a finished session; when the database stays locked past the timeout, keep it in a recovery
+    file and say so in one sentence (the work of a whole transcription is never thrown away)."""
+    from store.connection import DatabaseBusy, connect
+    from store.sessions import save_session
+
+    try:
+        with connect(db) as con:
+            return save_session(con, session)
+    except DatabaseBusy as error:
+        kept = keep_pending(db, session)
+        raise UserError(
+            f"{session.source_name}: {error} The finished session was kept in {kept.name}; "
+            "the next spiegel command that writes to this database stores it."
+        ) from error
 
 
 def absorb_pending(con: duckdb.DuckDBPyConnection, path: Path, key: str | None) -> int:

@@ -65,7 +65,7 @@ def test_a_writer_waits_for_a_reader_holding_the_file(tmp_path):
     db = tmp_path / "s.duckdb"
     with store.connect(db):
         pass
-    reader = _hold(db, 8.0, tmp_path)
+    reader = _hold(db, 25.0, tmp_path)  # longer than loading the tagger, so the save meets the lock
     started = time.monotonic()
     writer = _import(str(_transcript(tmp_path, "a", "de fiets")), "--db", str(db))
     _, stderr = writer.communicate(timeout=180)
