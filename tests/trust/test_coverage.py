@@ -80,7 +80,7 @@ def test_what_stays_empty_is_a_warning_in_the_store_dashboard_and_report(gap_wav
         meta = store.load_session(con, outcome.session_id)
     (code,) = [w for w in meta.warnings if w.startswith("speech_without_words:")]
     start, end = (float(x) for x in code.split(":")[1].split("-"))
-    assert start <= 0.5 and end > 35
+    assert start <= 0.5 and end > 30  # the speech stage's VAD regions (one VAD pass) end the gap near 31 s
     assert meta.asr.options["coverage"]["without_words_s"] > 30
 
     text = warning_text(code, "nl")
