@@ -69,6 +69,13 @@ def _report_outcomes(outcomes: Sequence) -> int:
             )
         else:
             print(f"{outcome.path.name}: already stored as session {outcome.session_id}.", file=sys.stderr)
+    if len(outcomes) > 1:
+        stored = sum(1 for o in outcomes if not o.error and o.created)
+        skipped = sum(1 for o in outcomes if not o.error and not o.created)
+        print(
+            f"{len(outcomes)} files: {stored} stored, {skipped} skipped (already stored), {failed} failed.",
+            file=sys.stderr,
+        )
     return 1 if failed else 0
 
 
@@ -117,13 +124,14 @@ def cmd_process(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from pipeline.importers import TRANSCRIPT_EXTENSIONS
-    from pipeline.process import expand_inputs, import_transcript
+    from pipeline.imports import import_transcripts
+    from pipeline.process import expand_inputs
 
     options = _options(args)
     files = expand_inputs(args.transcripts, TRANSCRIPT_EXTENSIONS)
     if not files:
         raise UserError("No transcript files found in the given folder(s).")
-    return _report_outcomes([import_transcript(path, options) for path in files])
+    return _report_outcomes(import_transcripts(files, options))
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:

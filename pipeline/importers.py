@@ -16,6 +16,19 @@ from core.errors import UserError
 from core.records import TRANSCRIPT_FORMAT
 
 TRANSCRIPT_EXTENSIONS = frozenset({".txt", ".text", ".md", ".vtt", ".srt", ".json"})
+#: The largest transcript accepted: about 100 hours of conversation as text. Larger files are refused before
+#: they are read, so memory and time stay bounded (tagging runs at some thousands of utterances a second).
+MAX_TRANSCRIPT_BYTES = 10 * 1024 * 1024
+
+
+def check_transcript_size(path: Path, limit: int = MAX_TRANSCRIPT_BYTES) -> None:
+    """Refuse a transcript over the limit up front, in one sentence that names the limit."""
+    size = path.stat().st_size
+    if size > limit:
+        raise UserError(
+            f"{path.name}: {size / 1e6:.0f} MB is larger than the {limit // (1024 * 1024)} MB a transcript may be "
+            "(about 100 hours of conversation); split it into sessions and import those."
+        )
 
 
 @dataclass(frozen=True)
@@ -182,6 +195,7 @@ def read_transcript(path: Path) -> ImportedTranscript:
         raise UserError(f"{path.name}: the file does not exist.")
     if path.is_dir():
         raise UserError(f"{path.name}: this is a folder; give transcript files.")
+    check_transcript_size(path)
     raw = path.read_bytes()
     if not raw.strip():
         raise UserError(f"{path.name}: the file is empty.")

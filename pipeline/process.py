@@ -318,23 +318,6 @@ def transcript_from_file(path: Path, options: ProcessOptions) -> Session:
     )
 
 
-def import_transcript(path: Path, options: ProcessOptions) -> Outcome:
-    started = time.perf_counter()
-    try:
-        record = session_record_in(path) if path.is_file() else None
-        if path.is_file():
-            existing = read_prior(options, record.source_sha256 if record else file_sha256(path)).session_id
-            if existing:
-                return Outcome(path, existing, created=False, seconds=time.perf_counter() - started)
-        session = resume_session(record, options) if record else transcript_from_file(path, options)
-        session_id, created = _save(options, session)
-        return Outcome(path, session_id, created, seconds=time.perf_counter() - started)
-    except UserError as error:
-        return Outcome(path, None, False, error=str(error), seconds=time.perf_counter() - started)
-    except Exception as error:  # a bug or an unforeseen library error: one sentence, nothing stored
-        return _unexpected(path, error, started)
-
-
 def _unexpected(path: Path, error: Exception, started: float) -> Outcome:
     """Log the details for a bug report (-vv shows the traceback) and give the user one sentence."""
     log.debug("unexpected failure", exc_info=error)
