@@ -99,6 +99,7 @@ def cmd_process(args: argparse.Namespace) -> int:
 
     from pipeline.audio import AUDIO_EXTENSIONS
     from pipeline.process import expand_inputs, process_recording
+    from pipeline.transcribe import resolve_device
 
     if args.max_hours <= 0:
         raise UserError("--max-hours must be a positive number of hours.")
@@ -111,9 +112,17 @@ def cmd_process(args: argparse.Namespace) -> int:
     )
     if args.fast:
         options.asr = dataclasses.replace(options.asr, batched=True)
+    if args.jobs < 1:
+        raise UserError("--jobs must be 1 or more.")
+    resolve_device(args.device)  # a missing GPU is said before any work starts
+    options.device = args.device
     files = expand_inputs(args.audio, AUDIO_EXTENSIONS)
     if not files:
         raise UserError("No audio files found in the given folder(s).")
+    if args.jobs > 1 and len(files) > 1:
+        from pipeline.many import process_recordings
+
+        return _report_outcomes(process_recordings(files, options, jobs=args.jobs))
     outcomes = []
     for number, path in enumerate(files, start=1):
         if len(files) > 1 and options.progress:
@@ -207,6 +216,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--channels", action="store_true", help="stereo recording with one microphone per person")
     p.add_argument(
         "--fast", action="store_true", help="batched decoding: about twice as fast, slightly less accurate"
+    )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="process N files at a time, each worker on its share of the cores (default 1)",
+    )
+    p.add_argument(
+        "--device",
+        choices=["auto", "cpu", "cuda"],
+        default="auto",
+        help="where Whisper runs: auto (a GPU when present, float16), cpu (int8) or cuda",
     )
     p.add_argument(
         "--max-hours",

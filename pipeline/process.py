@@ -49,6 +49,8 @@ class ProcessOptions:
     diarize: DiarizeOptions = field(default_factory=DiarizeOptions)
     progress: bool = True
     max_duration_s: float = MAX_DURATION_S
+    #: auto | cpu | cuda: where Whisper runs (auto takes a GPU when one is present; float16 there).
+    device: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,7 @@ def transcribe_recording(path: Path, options: ProcessOptions, prior: Prior | Non
     audio = decode(path, keep_channels=options.channels, max_duration_s=options.max_duration_s)
     session = stages.decoded(session, audio)
     resolved = resolve_model(options.model)
-    model = load_whisper(resolved.path_or_name, resolved.offline)
+    model = load_whisper(resolved.path_or_name, resolved.offline, options.device)
     asr = dataclasses.replace(options.asr, language=None if options.language == "auto" else options.language)
 
     bar = _Progress(path.name, audio.duration_s, options.progress)
