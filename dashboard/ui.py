@@ -387,6 +387,7 @@ def sessions_for(frame: pd.DataFrame, column: str, param: str, page: str) -> tup
 def ratio_points(frame: pd.DataFrame) -> pd.DataFrame:
     """Per session: date, practitioner, client, ratio (time or count) and its basis, for trend charts."""
     out = frame[["session_id", "date", "practitioner", "client_code", "ratio", "ratio_is_count"]].copy()
+    out["ratio"] = pd.to_numeric(out["ratio"], errors="coerce")  # None (no figure) becomes NaN
     out["date"] = pd.to_datetime(pd.Series(out["date"], dtype="object"))
     out["basis"] = [t("count_marker") if c else "" for c in out["ratio_is_count"]]
     out["ratio_text"] = [ratio_text(r, c) for r, c in zip(out["ratio"], out["ratio_is_count"], strict=True)]
