@@ -16,7 +16,6 @@ No thresholds: the figures and their ratio to the small database are the result.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import socket
 import subprocess
@@ -31,6 +30,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import store  # noqa: E402
+from bench.common import bench_main  # noqa: E402
 from bench.make_big_db import generate  # noqa: E402
 from dashboard.launch import APP, dashboard_command, dashboard_env, stop, wait_healthy  # noqa: E402
 
@@ -144,10 +144,40 @@ def bench_db(db: Path, log_path: Path) -> dict[str, Any]:
     return result
 
 
+REFERENCE_VIEW = ROOT / "tests" / "foundation" / "data" / "reference_session_metrics.sql"
+
+
+def former_view(work: Path, sessions: int = 1_000, per_session: int = 200) -> dict[str, float]:
+    """The former `session_metrics` view (recomputed over all sessions at every read) against the stored
+    figures, on a database small enough for the former view to finish: seconds per full read."""
+    import duckdb
+
+    from store.connection import render_schema
+
+    path = work / "former.duckdb"
+    generate(path, sessions, per_session)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(render_schema(REFERENCE_VIEW.read_text(encoding="utf-8")))
+        out: dict[str, float] = {"sessions": sessions}
+        for name, sql in (
+            ("former_view", "SELECT * FROM reference_session_metrics"),
+            ("computed_all", "SELECT * FROM session_metrics_of(NULL)"),
+            ("stored", "SELECT * FROM session_metrics"),
+        ):
+            begin = time.perf_counter()
+            con.execute(sql).df()
+            out[name] = time.perf_counter() - begin
+    finally:
+        con.close()
+    return out
+
+
 def run(sessions: int = 10_000, per_session: int = 200, work: Path | None = None) -> dict[str, Any]:
     work = work or Path(tempfile.mkdtemp(prefix="spiegel-bench-dash-"))
     small, big = work / "small.duckdb", work / "big.duckdb"
     out: dict[str, Any] = {"sessions": sessions, "utterances": sessions * per_session}
+    out["former"] = former_view(work)
     out["generate_small_s"] = generate(small, 5, 200)
     begin = time.perf_counter()
     out["generate_big"] = generate(big, sessions, per_session)
@@ -181,22 +211,24 @@ def report(out: dict[str, Any]) -> list[str]:
     ]
     for name, seconds in big["queries"].items():
         lines.append(f"| {name} | {seconds * 1000:.1f} ms | {small['queries'][name] * 1000:.1f} ms |")
+    former = out["former"]
+    lines += [
+        "",
+        f"All sessions' figures on {former['sessions']:,} sessions: the former view (recomputed at every read) "
+        f"{former['former_view']:.2f} s; the new definition computing all {former['computed_all']:.2f} s "
+        f"({former['former_view'] / former['computed_all']:.1f}× faster); reading the stored figures "
+        f"{former['stored'] * 1000:.0f} ms ({former['former_view'] / former['stored']:.0f}× faster).",
+    ]
     return lines
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sessions", type=int, default=10_000)
     parser.add_argument("--per-session", type=int, default=200)
-    parser.add_argument("--json", type=Path)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    out = run(args.sessions, args.per_session)
-    for line in report(out):
-        log.info("%s", line)
-    if args.json:
-        args.json.write_text(json.dumps(out, indent=2))
-    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return bench_main(__doc__, _arguments, lambda a: run(a.sessions, a.per_session), report, argv)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ import argparse
 import csv
 import json
 import logging
-import resource
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import bench_main  # noqa: E402
+
 ANNOMI = ROOT.parent / "shared" / "eval-public" / "annomi" / "AnnoMI-simple.csv"
 SPIEGEL = [sys.executable, "-m", "cli"]
 
@@ -47,17 +51,34 @@ def write_annomi(folder: Path, limit: int | None = None) -> int:
     return len(ids)
 
 
-def _run(args: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
-    """(wall seconds, peak RSS of the child in MiB, result) of one spiegel command."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+#: Runs a command and prints its own peak RSS (KiB): RUSAGE_CHILDREN of this process holds only that command.
+_PEAK = (
+    "import resource, subprocess, sys; done = subprocess.run(sys.argv[1:]); "
+    "sys.stderr.write(f'\\nPEAK_KIB {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n'); "
+    "sys.exit(done.returncode)"
+)
+
+
+def _run(args: list[str], checkout: Path | None = None) -> tuple[float, float, subprocess.CompletedProcess]:
+    """(wall seconds, peak RSS of that command in MiB, result) of one spiegel command (of another checkout,
+    with its own .venv, when given)."""
+    command = [str(checkout / ".venv" / "bin" / "python"), "-m", "cli"] if checkout else SPIEGEL
     begin = time.perf_counter()
-    done = subprocess.run([*SPIEGEL, *args], cwd=ROOT, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", _PEAK, *command, *args],
+        cwd=checkout or ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     seconds = time.perf_counter() - begin
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) / 1024, done
+    lines = done.stderr.rstrip().splitlines()
+    peak = float(lines[-1].split()[1]) / 1024 if lines and lines[-1].startswith("PEAK_KIB") else float("nan")
+    done.stderr = "\n".join(lines[:-1])
+    return seconds, peak, done
 
 
-def run(limit: int | None = None, work: Path | None = None) -> dict[str, Any]:
+def run(limit: int | None = None, work: Path | None = None, before: Path | None = None) -> dict[str, Any]:
     import duckdb
 
     work = work or Path(tempfile.mkdtemp(prefix="spiegel-bench-import-"))
@@ -80,6 +101,14 @@ def run(limit: int | None = None, work: Path | None = None) -> dict[str, Any]:
     if tagged.returncode != 0:
         raise RuntimeError(tagged.stderr[-2000:])
     rerun_s, _, _ = _run(["import", str(folder), "--db", str(db), "--language", "en", "--no-progress"])
+    before_s = None
+    if before is not None:  # the same import by another checkout (the code before this change)
+        before_s, _, old = _run(
+            ["import", str(folder), "--db", str(work / "before.duckdb"), "--language", "en", "--no-progress"],
+            checkout=before,
+        )
+        if old.returncode != 0:
+            raise RuntimeError(old.stderr[-2000:])
     big = work / "big" / "groot.txt"
     big.parent.mkdir()
     lines = (folder / sorted(p.name for p in folder.iterdir())[0]).read_text(encoding="utf-8")
@@ -98,6 +127,8 @@ def run(limit: int | None = None, work: Path | None = None) -> dict[str, Any]:
         "tag_s": tag_s,
         "tag_rate": utterances / tag_s,
         "rerun_s": rerun_s,
+        "before_s": before_s,
+        "before": str(before) if before else None,
         "big_mb": big.stat().st_size / 1e6,
         "big_s": big_s,
         "big_peak_mib": big_peak,
@@ -115,6 +146,14 @@ def report(out: dict[str, Any]) -> list[str]:
         f"| `spiegel import DIR` | {out['import_s']:.1f} s | {out['import_rate']:,.0f} | "
         f"`spiegel tag` of the same utterances: {out['tag_s']:.1f} s = {out['tag_rate']:,.0f}/s "
         f"(import / tag time {out['import_s'] / out['tag_s']:.2f}×) |",
+        *(
+            [
+                f"| the same import by the code before (`{out['before']}`) | {out['before_s']:.1f} s | "
+                f"{out['utterances'] / out['before_s']:,.0f} | now {out['before_s'] / out['import_s']:.2f}× faster |"
+            ]
+            if out.get("before_s")
+            else []
+        ),
         f"| rerun (everything already stored) | {out['rerun_s']:.1f} s | — | — |",
         f"| a {out['big_mb']:.0f} MB transcript | {out['big_s']:.1f} s, exit {out['big_exit']}, "
         f"peak {out['big_peak_mib']:.0f} MiB | — | "
@@ -122,18 +161,15 @@ def report(out: dict[str, Any]) -> list[str]:
     ]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, help="only the first N AnnoMI transcripts")
-    parser.add_argument("--json", type=Path)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    out = run(args.limit)
-    for line in report(out):
-        log.info("%s", line)
-    if args.json:
-        args.json.write_text(json.dumps(out, indent=2))
-    return 0
+    parser.add_argument(
+        "--before", type=Path, help="another checkout (with .venv) to time as the baseline too"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    return bench_main(__doc__, _arguments, lambda a: run(a.limit, before=a.before), report, argv)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ one `spiegel process FILE` per file (the baseline), one `spiegel process DIR`, a
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import subprocess
 import sys
@@ -23,6 +22,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import bench_main  # noqa: E402
+
 SPIEGEL = [sys.executable, "-m", "cli"]
 log = logging.getLogger("bench.jobs")
 
@@ -98,20 +102,14 @@ def report(out: dict[str, Any]) -> list[str]:
     ]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--files", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--json", type=Path)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    out = run(args.files, args.seconds, args.jobs)
-    for line in report(out):
-        log.info("%s", line)
-    if args.json:
-        args.json.write_text(json.dumps(out, indent=2))
-    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return bench_main(__doc__, _arguments, lambda a: run(a.files, a.seconds, a.jobs), report, argv)
 
 
 if __name__ == "__main__":
