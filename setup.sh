@@ -20,8 +20,9 @@ done
 
 say() { printf '\n==> %s\n' "$*" >&2; }
 
-# 1. System packages: ffmpeg (audio tools), espeak-ng (sample voices), chromium (browser tests, PDF reports).
-APT_PACKAGES=(ffmpeg espeak-ng chromium sox)
+# 1. System packages: ffmpeg (audio tools), espeak-ng (sample voices), chromium (browser tests, PDF reports),
+#    strace (the test that proves nothing is sent over the network).
+APT_PACKAGES=(ffmpeg espeak-ng chromium sox strace)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -75,7 +76,11 @@ fi
 say "Checking the bundled speech model"
 "$VPY" -c 'from models import resolve_model; print(resolve_model().path_or_name)' >/dev/null
 
-# 5. Sample audio, generated from the sample transcripts with two (or three) espeak-ng voices.
+# 5. deduce (pseudonymised sharing) builds its name and place lookup tables once after installing (~2 minutes).
+say "Preparing the de-identification lists (first time: about 2 minutes)"
+"$VPY" -c 'import logging; logging.disable(logging.INFO); from deduce import Deduce; Deduce()'
+
+# 6. Sample audio, generated from the sample transcripts with two (or three) espeak-ng voices.
 say "Generating the sample recordings"
 "$VPY" samples/make_audio.py
 

@@ -3,8 +3,8 @@
     .venv/bin/python bench/bench_real_nl.py [--out results.json]
 
 Each line is tagged with the turns before it (`context`, for dialogue lines) through the tagger's public API,
-as `spiegel eval` does. Figures per part: label macro-F1 (over the labels present in the gold or the
-output), per-label F1, orientation balanced accuracy (mean recall over solution/problem/neutral) and
+as `spiegel eval` does. Figures per part: label macro-F1 (over the labels the gold part has, as
+`spiegel eval`; `macro_f1_all` also over labels only predicted), per-label F1, orientation balanced accuracy (mean recall over solution/problem/neutral) and
 Cohen's kappa, per speaker too. Never prints the test part's sentences.
 """
 
@@ -45,9 +45,12 @@ def score(rows: list[dict]) -> dict:
         g = [label in s for s in gold_l]
         p = [label in s for s in pred_l]
         per_label[label] = {"f1": f1_score(g, p, zero_division=0), "support": sum(g)}
+    in_gold = [v["f1"] for v in per_label.values() if v["support"]]
     out = {
         "n": len(rows),
-        "macro_f1": sum(v["f1"] for v in per_label.values()) / len(per_label) if per_label else 0.0,
+        # as `spiegel eval`: over the labels the gold part has; `_all` also counts labels only predicted
+        "macro_f1": sum(in_gold) / len(in_gold) if in_gold else 0.0,
+        "macro_f1_all": sum(v["f1"] for v in per_label.values()) / len(per_label) if per_label else 0.0,
         "labels": per_label,
         "orientation": orientation_figures(gold_o, pred_o),
     }
@@ -76,7 +79,8 @@ def main() -> None:
     for part, f in figures.items():
         o = f["orientation"]
         print(
-            f"Dutch real {part:4} (n={f['n']}): macro-F1 {f['macro_f1']:.3f}; orientation balanced "
+            f"Dutch real {part:4} (n={f['n']}): macro-F1 {f['macro_f1']:.3f} (with labels only predicted "
+            f"{f['macro_f1_all']:.3f}); orientation balanced "
             f"{o['balanced_accuracy']:.3f} kappa {o['kappa']:.3f} (solution recall {o['recall_solution']:.2f}, "
             f"problem {o['recall_problem']:.2f}, neutral {o['recall_neutral']:.2f})"
         )

@@ -9,12 +9,25 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from cli.options import (
+    MAX_SPEAKERS,
+    Parser,
+    add_throughput_options,
+    db_file,
+    new_output_folder,
+    output_file,
+    positive_hours,
+    session_date,
+    speaker_count,
+)
 from cli.speakers import register as register_speakers
 from core.errors import UserError
+from core.offline import keep_offline
 from tagger.cli import register as register_tagger
 
 log = logging.getLogger(__name__)
@@ -27,9 +40,15 @@ EPILOG = """Voorbeelden / examples:
 Database: --db, else $SPIEGEL_DB, else a file in your user data folder. Nothing is sent over the network."""
 
 
+PSEUDONYMIZE_HELP = (
+    "for sharing: names, places, dates, phone numbers, e-mail, BSN … become placeholders "
+    "([PERSOON-1] is the same person throughout); voiceprints are left out"
+)
+
+
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--db", type=Path, help="DuckDB database file (default: $SPIEGEL_DB or your data folder)"
+        "--db", type=db_file, help="DuckDB database file (default: $SPIEGEL_DB or your data folder)"
     )
 
 
@@ -43,7 +62,9 @@ def _add_session_options(parser: argparse.ArgumentParser, language_default: str)
     )
     parser.add_argument("--practitioner", metavar="NAME", help="name of the practitioner (hulpverlener)")
     parser.add_argument("--client", dest="client_code", metavar="CODE", help="client code (no names: a code)")
-    parser.add_argument("--recorded-at", metavar="DATE", help="date of the session, e.g. 2026-09-14")
+    parser.add_argument(
+        "--recorded-at", type=session_date, metavar="DATE", help="date of the session, e.g. 2026-09-14"
+    )
     parser.add_argument(
         "--patterns",
         type=Path,
@@ -101,8 +122,6 @@ def cmd_process(args: argparse.Namespace) -> int:
     from pipeline.process import expand_inputs, process_recording
     from pipeline.transcribe import resolve_device
 
-    if args.max_hours <= 0:
-        raise UserError("--max-hours must be a positive number of hours.")
     options = _options(
         args,
         model=args.model,
@@ -112,8 +131,6 @@ def cmd_process(args: argparse.Namespace) -> int:
     )
     if args.fast:
         options.asr = dataclasses.replace(options.asr, batched=True)
-    if args.jobs < 1:
-        raise UserError("--jobs must be 1 or more.")
     resolve_device(args.device)  # a missing GPU is said before any work starts
     options.device = args.device
     files = expand_inputs(args.audio, AUDIO_EXTENSIONS)
@@ -150,6 +167,16 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     return run_dashboard(store.resolve_db_path(args.db), port=args.port, open_browser=args.open)
 
 
+def _check_export(args: argparse.Namespace) -> None:
+    """`--out` is a file for `--session`, else a folder; never an existing file of another kind."""
+    if args.session:
+        if args.pseudonymize:
+            raise argparse.ArgumentTypeError("--pseudonymize works on a whole export, not with --session")
+        args.out = output_file(str(args.out))
+    else:
+        args.out = new_output_folder(str(args.out))
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from store.export import export_all, export_session
 
@@ -163,7 +190,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 0
     if args.format is None:
         raise UserError("Give --format csv, parquet or json (or --session SESSION_ID for one session).")
-    written = export_all(args.db, args.format, args.out)
+    if args.pseudonymize:
+        from cli.share import export_pseudonymized
+
+        written = export_pseudonymized(args.db, args.format, args.out)
+    else:
+        written = export_all(args.db, args.format, args.out)
     print(f"Exported {len(written)} tables to {args.out}.", file=sys.stderr)
     return 0
 
@@ -171,7 +203,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from report import write_report
 
-    write_report(args.db, args.session_id, args.format, args.out, language=args.lang)
+    write_report(
+        args.db, args.session_id, args.format, args.out, language=args.lang, pseudonymize=args.pseudonymize
+    )
     print(f"Report written to {args.out}.", file=sys.stderr)
     return 0
 
@@ -179,9 +213,33 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_delete(args: argparse.Namespace) -> int:
     import store
 
-    with store.connect(args.db) as con:
-        store.delete_session(con, args.session_id)
-    print(f"Session {args.session_id} deleted.", file=sys.stderr)
+    store.erase_session(args.db, args.session_id)
+    print(f"Session {args.session_id} erased.", file=sys.stderr)
+    return 0
+
+
+NEW_KEY_ENV = "SPIEGEL_NEW_DB_KEY"
+
+
+def cmd_rekey(args: argparse.Namespace) -> int:
+    """Rotate the encryption key; keys come from the environment, never the command line (ps, history)."""
+    import store
+
+    new_key = None if args.decrypt else os.environ.get(NEW_KEY_ENV)
+    if not args.decrypt and not new_key:
+        raise UserError(
+            f"Set {NEW_KEY_ENV} to the new key (or give --decrypt to store the database unencrypted)."
+        )
+    if new_key and new_key == os.environ.get(store.KEY_ENV):
+        raise UserError(f"{NEW_KEY_ENV} is the same as {store.KEY_ENV}; choose a new key.")
+    path = store.rekey(args.db, new_key)
+    if new_key:
+        print(
+            f"{path.name} is now encrypted with the new key; set {store.KEY_ENV} to it from now on.",
+            file=sys.stderr,
+        )
+    else:
+        print(f"{path.name} is now stored unencrypted; unset {store.KEY_ENV}.", file=sys.stderr)
     return 0
 
 
@@ -192,7 +250,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="spiegel",
         description="Gespreksspiegel: transcribe, tag and review solution-focused conversations, on your own machine.",
         epilog=EPILOG,
@@ -211,28 +269,19 @@ def build_parser() -> argparse.ArgumentParser:
         "name (downloads!); default: the bundled multilingual base model, offline",
     )
     p.add_argument(
-        "--speakers", type=int, metavar="N", help="number of speakers, when automatic counting is wrong"
+        "--speakers",
+        type=speaker_count,
+        metavar="N",
+        help=f"number of speakers (1-{MAX_SPEAKERS}), when automatic counting is wrong",
     )
     p.add_argument("--channels", action="store_true", help="stereo recording with one microphone per person")
     p.add_argument(
         "--fast", action="store_true", help="batched decoding: about twice as fast, slightly less accurate"
     )
-    p.add_argument(
-        "--jobs",
-        type=int,
-        default=1,
-        metavar="N",
-        help="process N files at a time, each worker on its share of the cores (default 1)",
-    )
-    p.add_argument(
-        "--device",
-        choices=["auto", "cpu", "cuda"],
-        default="auto",
-        help="where Whisper runs: auto (a GPU when present, float16), cpu (int8) or cuda",
-    )
+    add_throughput_options(p)
     p.add_argument(
         "--max-hours",
-        type=float,
+        type=positive_hours,
         default=4.0,
         metavar="H",
         help="refuse recordings longer than this (default 4 hours): protects a laptop's memory",
@@ -262,20 +311,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="write this session as the project's JSON transcript (spiegel import reads it back) to --out FILE",
     )
     p.add_argument("--out", type=Path, required=True, metavar="DIR_OR_FILE")
-    p.set_defaults(func=cmd_export)
+    p.add_argument("--pseudonymize", action="store_true", help=PSEUDONYMIZE_HELP)
+    p.set_defaults(func=cmd_export, check=_check_export)
 
     p = sub.add_parser("report", help="the supervision report of one session")
     p.add_argument("session_id", metavar="SESSION_ID")
     _add_db(p)
     p.add_argument("--format", choices=["md", "html", "pdf"], default="md")
-    p.add_argument("--out", type=Path, required=True, metavar="FILE")
+    p.add_argument("--out", type=output_file, required=True, metavar="FILE")
     p.add_argument("--lang", choices=["nl", "en"], default="nl", help="language of the report")
+    p.add_argument("--pseudonymize", action="store_true", help=PSEUDONYMIZE_HELP)
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("delete", help="erase a session and free its space")
     p.add_argument("session_id", metavar="SESSION_ID")
     _add_db(p)
     p.set_defaults(func=cmd_delete)
+
+    p = sub.add_parser(
+        "rekey",
+        help=f"encrypt the database with a new key (old key in $SPIEGEL_DB_KEY, new key in ${NEW_KEY_ENV})",
+    )
+    _add_db(p)
+    p.add_argument("--decrypt", action="store_true", help="store the database unencrypted instead")
+    p.set_defaults(func=cmd_rekey)
 
     p = sub.add_parser("demo", help="process the bundled sample sessions and open the dashboard")
     _add_db(p)
@@ -297,9 +356,27 @@ def _configure_logging(verbosity: int) -> None:
         logger.propagate = False
 
 
+def _downloads_model(args: argparse.Namespace) -> bool:
+    """Only `process --model NAME` (a name, not a folder) may reach the model hub: the user asked for it."""
+    model = getattr(args, "model", None)
+    if args.command != "process" or not model or model == "base-bundled":
+        return False
+    return not Path(model).expanduser().is_dir()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    check = getattr(args, "check", None)
+    if check is not None:
+        try:
+            check(args)
+        except argparse.ArgumentTypeError as error:
+            parser.exit(
+                2, f"spiegel {args.command}: argument --out: {error} (see spiegel {args.command} --help)\n"
+            )
+    keep_offline(allow_downloads=_downloads_model(args))
+    os.umask(0o077)  # everything we write (database, WAL, exports, reports, recovery files): this user only
     _configure_logging(args.verbose)
     func: Callable[[argparse.Namespace], int] = args.func
     try:

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cli.options import db_file
 from core.errors import UserError
 from core.records import Role
 
@@ -37,7 +38,9 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "audio", nargs="?", type=Path, metavar="AUDIO", help="a recording of only their voice (30 s+)"
     )
-    p.add_argument("--db", type=Path, help="DuckDB database file (default: $SPIEGEL_DB or your data folder)")
+    p.add_argument(
+        "--db", type=db_file, help="DuckDB database file (default: $SPIEGEL_DB or your data folder)"
+    )
     group = p.add_mutually_exclusive_group()
     group.add_argument("--list", action="store_true", help="list enrolled voiceprints")
     group.add_argument("--delete", metavar="NAME", help="remove the voiceprint of NAME")
@@ -45,7 +48,9 @@ def register(subparsers: Any) -> None:
 
     p = subparsers.add_parser("roles", help="show or correct the speakers and roles of a session")
     p.add_argument("session_id", metavar="SESSION_ID")
-    p.add_argument("--db", type=Path, help="DuckDB database file (default: $SPIEGEL_DB or your data folder)")
+    p.add_argument(
+        "--db", type=db_file, help="DuckDB database file (default: $SPIEGEL_DB or your data folder)"
+    )
     p.add_argument(
         "--set",
         dest="assignments",
@@ -76,8 +81,7 @@ def cmd_enroll(args: argparse.Namespace) -> int:
             _out(f"{name}\t{created}")
         return 0
     if args.delete:
-        with store.connect(args.db) as con:
-            removed = store.delete_voiceprint(con, args.delete)
+        removed = store.erase_voiceprint(args.db, args.delete)
         if not removed:
             raise UserError(f"No voiceprint is enrolled for {args.delete!r}.")
         _out(f"Removed the voiceprint of {args.delete}.")

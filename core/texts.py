@@ -58,6 +58,9 @@ def subtype_name(subtype: str | None, lang: str = DEFAULT_LANG) -> str:
 
 
 def warning_text(code: str, lang: str = DEFAULT_LANG) -> str:
-    """A `sessions.warnings` code in words; unknown codes are shown as they are."""
-    key = f"warning.{code}"
-    return text(key, lang) if has(key, lang) else text("warning.unknown", lang, code=code)
+    """A `sessions.warnings` code in words (with its time range or count); unknown codes are shown as they are."""
+    from core.warnings import parse_warning
+
+    name, fields = parse_warning(code)
+    key = f"warning.{name}"
+    return text(key, lang, **fields) if has(key, lang) else text("warning.unknown", lang, code=code)

@@ -14,6 +14,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the path
     sys.path.insert(0, str(ROOT))
 
+from core.offline import keep_offline  # noqa: E402
+
+keep_offline()  # before Streamlit and anything it loads (core/offline.py)
+
 import streamlit as st  # noqa: E402
 
 from dashboard import data  # noqa: E402

@@ -73,7 +73,7 @@ def reader(db: str, attempts: int = 4, pause_s: float = 0.4) -> Iterator[duckdb.
     for attempt in range(attempts):
         stack = contextlib.ExitStack()
         try:
-            con = stack.enter_context(connect(path, read_only=True))
+            con = stack.enter_context(connect(path, read_only=True, wait_s=pause_s))
         except UserError as error:
             if _is_lock_error(error) and attempt < attempts - 1:
                 time.sleep(pause_s)

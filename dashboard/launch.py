@@ -83,8 +83,19 @@ def stop(proc: subprocess.Popen, timeout_s: float = 10.0) -> int:
     return proc.wait()
 
 
+def _exit_on(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def run_dashboard(db_path: Path, port: int = 8501, open_browser: bool = False) -> int:
-    """Run the dashboard until it stops; returns its exit code (0 after Ctrl-C)."""
+    """Run the dashboard until it stops; returns its exit code (0 after Ctrl-C).
+
+    SIGTERM and SIGHUP (a service manager stopping us, a closed terminal) stop the Streamlit child too:
+    before, `kill` on `spiegel dashboard` left the server running and listening.
+    """
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, _exit_on)
     url = f"http://{HOST}:{port}/"
     print(f"Gespreksspiegel dashboard: {url}  (stoppen: Ctrl-C)", file=sys.stderr)  # noqa: T201 (CLI line)
     proc = subprocess.Popen(dashboard_command(port), env=dashboard_env(db_path), cwd=str(APP.parent))

@@ -54,6 +54,8 @@ class DecodedAudio:
     samples: np.ndarray
     channels: np.ndarray | None
     duration_s: float
+    #: `audio_truncated:DECODED/EXPECTED` or `audio_damaged:N` (core/warnings.py) when the file is damaged.
+    warnings: tuple[str, ...] = ()
 
 
 def file_sha256(path: Path) -> str:
@@ -73,6 +75,11 @@ def check_readable(path: Path) -> None:
         raise UserError(f"{path.name}: this is a folder, not a recording.")
     if path.stat().st_size == 0:
         raise UserError(f"{path.name}: the file is empty.")
+    try:
+        with path.open("rb") as handle:
+            handle.read(1)
+    except PermissionError:
+        raise UserError(f"{path.name}: the file cannot be read (no permission).") from None
 
 
 def _probe(path: Path) -> tuple[float | None, int]:
@@ -108,12 +115,13 @@ class _TooLong(Exception):
     """Raised inside the decode loop as soon as the limit is passed, before memory fills up."""
 
 
-def _decode_stream(path: Path, channels: int, max_samples: int) -> np.ndarray:
+def _decode_stream(path: Path, channels: int, max_samples: int) -> tuple[np.ndarray, int]:
     """Decode and resample to 16 kHz s16 with PyAV, frame by frame, stopping once past `max_samples`.
 
     Like `faster_whisper.decode_audio`, but bounded: a mislabelled day-long file is refused after reading
     just over the limit instead of after filling the memory. Damaged frames are skipped, as faster-whisper does.
-    Returns float32 of shape (samples,) for mono or (channels, samples).
+    Returns float32 of shape (samples,) for mono or (channels, samples), and how many damaged frames were
+    skipped.
     """
     import av
 
@@ -122,6 +130,7 @@ def _decode_stream(path: Path, channels: int, max_samples: int) -> np.ndarray:
     )
     chunks: list[np.ndarray] = []
     total = 0
+    skipped = 0
 
     def take(frames: list) -> None:
         nonlocal total
@@ -140,13 +149,63 @@ def _decode_stream(path: Path, channels: int, max_samples: int) -> np.ndarray:
             except StopIteration:
                 break
             except av.error.InvalidDataError:
+                skipped += 1
                 continue
             frame.pts = None  # the resampler must not check timestamps of damaged streams
             take(resampler.resample(frame))
         take(resampler.resample(None))
     samples = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
     audio = samples.astype(np.float32) / 32768.0
-    return audio.reshape(-1, channels).T if channels == 2 else audio
+    return (audio.reshape(-1, channels).T if channels == 2 else audio), skipped
+
+
+def _declared_length_s(path: Path, header_s: float | None) -> float | None:
+    """How long the file says it is: the container header, or for WAV the RIFF data chunk size (FFmpeg
+    reports a cut-off WAV by its actual size)."""
+    if path.suffix.lower() in {".wav", ".wave"}:
+        import struct
+
+        with path.open("rb") as handle:
+            head = handle.read(1 << 16)
+        if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+            at, fmt = 12, None
+            while at + 8 <= len(head):
+                chunk, size = head[at : at + 4], struct.unpack("<I", head[at + 4 : at + 8])[0]
+                if chunk == b"fmt ":
+                    fmt = struct.unpack("<HHIIHH", head[at + 8 : at + 24])
+                elif chunk == b"data" and fmt is not None and fmt[3] and size != 0xFFFFFFFF:
+                    return size / fmt[3]
+                at += 8 + size + (size & 1)
+    return header_s
+
+
+def _ogg_cut_off(path: Path) -> bool:
+    """An Ogg stream's last page carries the end-of-stream flag; without it the file was cut off."""
+    if path.suffix.lower() not in {".ogg", ".oga", ".opus"}:
+        return False
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - 65536))
+        tail = handle.read()
+    last = tail.rfind(b"OggS")
+    if last < 0 or last + 27 > len(tail):
+        return True
+    segments = tail[last + 26]
+    table = tail[last + 27 : last + 27 + segments]
+    complete = len(table) == segments and last + 27 + segments + sum(table) <= len(tail)
+    return not complete or not tail[last + 5] & 0x04
+
+
+def damage_warnings(path: Path, header_s: float | None, decoded_s: float, skipped: int) -> list[str]:
+    """Warnings naming the damage: a file that ends before its header says, or damaged frames skipped."""
+    warnings = []
+    declared = _declared_length_s(path, header_s)
+    if declared is not None and declared - decoded_s > max(1.0, 0.02 * declared):
+        warnings.append(f"audio_truncated:{decoded_s:.1f}/{declared:.1f}")
+    elif _ogg_cut_off(path):
+        warnings.append(f"audio_truncated:{decoded_s:.1f}/?")
+    if skipped:
+        warnings.append(f"audio_damaged:{skipped}")
+    return warnings
 
 
 def decode(path: Path, keep_channels: bool = False, max_duration_s: float = MAX_DURATION_S) -> DecodedAudio:
@@ -163,7 +222,7 @@ def decode(path: Path, keep_channels: bool = False, max_duration_s: float = MAX_
         )
     stereo = keep_channels and n_channels >= 2
     try:
-        decoded = _decode_stream(path, 2 if stereo else 1, int(max_duration_s * SAMPLE_RATE))
+        decoded, skipped = _decode_stream(path, 2 if stereo else 1, int(max_duration_s * SAMPLE_RATE))
     except _TooLong:
         raise UserError(
             f"{path.name}: the recording is longer than the limit of {limit_text}; split it into sessions first."
@@ -176,4 +235,7 @@ def decode(path: Path, keep_channels: bool = False, max_duration_s: float = MAX_
         raise UserError(f"{path.name}: the file contains no audio.")
     seconds = samples.size / SAMPLE_RATE
     log.debug("decoded %.1f s of audio (%d channel(s))", seconds, n_channels)
-    return DecodedAudio(samples=samples, channels=channels, duration_s=seconds)
+    warnings = tuple(damage_warnings(path, duration, seconds, skipped))
+    if warnings:
+        log.warning("damaged audio: %s", ", ".join(warnings))
+    return DecodedAudio(samples=samples, channels=channels, duration_s=seconds, warnings=warnings)

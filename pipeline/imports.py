@@ -16,7 +16,7 @@ from pathlib import Path
 import store
 from core.errors import UserError
 from core.records import Session
-from pipeline.audio import file_sha256
+from pipeline.audio import check_readable, file_sha256
 from pipeline.importers import check_transcript_size, read_transcript
 from pipeline.process import (
     Outcome,
@@ -61,6 +61,7 @@ def _import_batch(paths: Sequence[Path], options: ProcessOptions) -> list[Outcom
         started[n] = time.perf_counter()
         try:
             if path.is_file():
+                check_readable(path)
                 check_transcript_size(path)
                 record, sha = _source_sha(path)
                 pending.append((n, path, record, sha))
@@ -73,8 +74,11 @@ def _import_batch(paths: Sequence[Path], options: ProcessOptions) -> list[Outcom
     db_path = store.resolve_db_path(options.db)
     known: dict[str, str] = {}
     if pending and db_path.exists():
-        with store.connect(db_path, read_only=True) as con:
-            known = store.find_sessions_by_sha(con, [sha for *_, sha in pending])
+        try:
+            with store.connect(db_path, read_only=True, wait_s=5.0) as con:
+                known = store.find_sessions_by_sha(con, [sha for *_, sha in pending])
+        except store.DatabaseBusy:  # a long writer: the duplicate check is repeated when saving
+            log.warning("database busy; checking for stored files when saving")
     ready: list[tuple[int, Path, Session]] = []
     for n, path, record, sha in pending:
         if sha in known:

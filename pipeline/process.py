@@ -1,7 +1,8 @@
 """Orchestration: one recording or transcript in, one stored session out — all or nothing.
 
-Stages (`pipeline/stages.py`, as in whisperX): decode → transcribe (progress bar) → diarize → split by speaker
-→ tag → decide roles → re-tag with roles → store in one transaction, one `Session` record passed along and
+Stages (`pipeline/stages.py`, as in whisperX): decode → speech regions (one VAD pass for Whisper and the
+diarizer) → transcribe (progress bar) → diarize → split by speaker → tag → decide roles → re-tag with roles
+→ store in one transaction, one `Session` record passed along and
 returned updated by each. Per file the database is opened once to read (already stored? the practitioner's
 voiceprint) and once to write, at the end: a crash anywhere before it leaves the database unchanged, and the
 store's transaction covers the write itself. Whisper and the tagger are loaded once per process (cached).
@@ -13,7 +14,7 @@ import dataclasses
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,15 +99,27 @@ def read_prior(options: ProcessOptions, sha256: str, practitioner: str | None = 
     db_path = store.resolve_db_path(options.db)
     if not db_path.exists():
         return Prior()
-    with store.connect(db_path, read_only=True) as con:
-        existing = store.find_session_by_sha(con, sha256)
-        voiceprint = None if existing or not practitioner else store.load_voiceprint(con, practitioner)
+    try:
+        with store.connect(db_path, read_only=True, wait_s=5.0) as con:
+            existing = store.find_session_by_sha(con, sha256)
+            voiceprint = None if existing or not practitioner else store.load_voiceprint(con, practitioner)
+    except store.DatabaseBusy:  # a long writer: the duplicate check is repeated when saving
+        log.warning("database busy; continuing without the stored voiceprint")
+        return Prior()
     return Prior(existing, voiceprint)
 
 
 def _save(options: ProcessOptions, session: Session) -> tuple[str, bool]:
-    with store.connect(options.db) as con:
-        return store.save_session(con, session)
+    """Store the session; if the database stays locked, keep it in a recovery file for the next run."""
+    try:
+        with store.connect(options.db) as con:
+            return store.save_session(con, session)
+    except store.DatabaseBusy as error:
+        kept = store.keep_pending(options.db, session)
+        raise UserError(
+            f"{session.source_name}: {error} The finished session was kept in {kept.name}; "
+            "the next spiegel command that writes to this database stores it."
+        ) from error
 
 
 # ----------------------------------------------------------------------------------------------- audio
@@ -136,6 +149,8 @@ def transcribe_recording(path: Path, options: ProcessOptions, prior: Prior | Non
 
     bar = _Progress(path.name, audio.duration_s, options.progress)
     try:
+        if not asr.batched:  # --fast: the batched pipeline runs its own VAD
+            session = stages.speech(session, audio, options.diarize)
         session = stages.transcribe(session, audio, model, resolved.label, asr, on_progress=bar.advance_to)
         bar.stage("sprekers")
         session, voices = stages.diarize(session, audio, options.speakers, options.channels, options.diarize)
@@ -160,18 +175,31 @@ def transcribe_recording(path: Path, options: ProcessOptions, prior: Prior | Non
 
 def process_recording(path: Path, options: ProcessOptions) -> Outcome:
     """Transcribe, diarize, tag and store one recording; any failure becomes an Outcome with a reason."""
-    started = time.perf_counter()
-    try:
+
+    def work(started: float) -> Outcome:
         if path.suffix.lower() not in AUDIO_EXTENSIONS and path.exists() and not path.is_dir():
             log.info("unusual extension %s; trying to decode anyway", path.suffix)
         prior = None
         if path.exists() and path.is_file():
+            check_readable(path)
             prior = read_prior(options, file_sha256(path), options.practitioner)
             if prior.session_id:
                 return Outcome(path, prior.session_id, created=False, seconds=time.perf_counter() - started)
-        session = transcribe_recording(path, options, prior)
-        session_id, created = _save(options, session)
-        return Outcome(path, session_id, created, seconds=time.perf_counter() - started)
+        return _stored(path, options, transcribe_recording(path, options, prior), started)
+
+    return _guarded(path, work)
+
+
+def _stored(path: Path, options: ProcessOptions, session: Session, started: float) -> Outcome:
+    session_id, created = _save(options, session)
+    return Outcome(path, session_id, created, seconds=time.perf_counter() - started)
+
+
+def _guarded(path: Path, work: Callable[[float], Outcome]) -> Outcome:
+    """Run one input's work; a UserError or an unforeseen failure becomes an Outcome with one sentence."""
+    started = time.perf_counter()
+    try:
+        return work(started)
     except UserError as error:
         return Outcome(path, None, False, error=str(error), seconds=time.perf_counter() - started)
     except Exception as error:  # a bug or an unforeseen library error: one sentence, nothing stored

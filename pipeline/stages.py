@@ -1,6 +1,6 @@
 """The stages of one recording, each taking the `Session` record and returning it updated.
 
-    start → decode → transcribe → diarize → speakers → tag (and decide roles) → store
+    start → decode → speech (the one VAD pass) → transcribe → diarize → speakers → tag and roles → store
 
 Every stage is `dataclasses.replace(session, ...)` of what it found, so a stage can be run again on a stored
 session (read back with `store.load_session`) and the JSON form of the record (`Session.to_json`) can enter
@@ -93,7 +93,22 @@ def start(
 
 def decoded(session: Session, audio: DecodedAudio) -> Session:
     channels = 1 if audio.channels is None else int(audio.channels.shape[0])
-    return dataclasses.replace(session, audio=AudioFacts(round(audio.duration_s, 3), 16_000, channels))
+    return dataclasses.replace(
+        session,
+        audio=AudioFacts(round(audio.duration_s, 3), 16_000, channels),
+        warnings=(*session.warnings, *audio.warnings),  # a truncated or damaged file (pipeline/audio.py)
+    )
+
+
+def speech(session: Session, audio: DecodedAudio, options: DiarizeOptions = DEFAULT_OPTIONS) -> Session:
+    """The one VAD pass: speech regions (Silero, on loudness-normalised audio) for Whisper and the diarizer."""
+    from pipeline.diarize.embedding import speech_regions
+    from pipeline.diarize.frontend import _normalise
+
+    regions = speech_regions(_normalise(audio.samples), options=options)
+    if not regions:
+        raise UserError(f"{session.source_name}: no speech was found in the recording.")
+    return dataclasses.replace(session, speech=tuple(regions))
 
 
 def transcribe(
@@ -105,16 +120,20 @@ def transcribe(
     on_progress: Callable[[float], None] | None = None,
 ) -> Session:
     """Whisper over the audio: segments with word times, the language, and the options that made them."""
-    from pipeline.transcribe import transcribe as run_whisper
+    from pipeline.coverage import transcribe_covered
 
-    segments, language = run_whisper(model, audio.samples, options, on_progress=on_progress)
+    regions = session.speech or None  # the speech stage's regions; without them Whisper runs its own VAD
+    segments, language, coverage = transcribe_covered(
+        model, audio.samples, options, on_progress=on_progress, regions=regions
+    )
     if not segments:
         raise UserError(f"{session.source_name}: no speech was found in the recording.")
     return dataclasses.replace(
         session,
         language=language,
-        asr=AsrInfo(model_label, language, options.as_record()),
+        asr=AsrInfo(model_label, language, {**options.as_record(), "coverage": coverage.as_record()}),
         segments=tuple(segments),
+        warnings=(*session.warnings, *coverage.warnings),  # speech without words (pipeline/coverage.py)
     )
 
 
@@ -133,7 +152,9 @@ def diarize(
     if channels and audio.channels is not None:
         result = diarize_channels(audio.channels, options=options)
     else:
-        result = by_voice(audio.samples, num_speakers=num_speakers, options=options)
+        result = by_voice(
+            audio.samples, num_speakers=num_speakers, options=options, regions=session.speech or None
+        )
     info = DiarizationInfo(
         num_speakers=result.num_speakers,
         turns=tuple(result.turns),

@@ -12,13 +12,14 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
 from core.errors import UserError
+from core.offline import disable_onnxruntime_telemetry
 from core.records import Segment, Word
 
 log = logging.getLogger(__name__)
@@ -32,9 +33,14 @@ class AsrOptions:
     beam_size: int = 5
     word_timestamps: bool = True
     vad_filter: bool = True
-    #: Silero VAD: a pause of this length splits speech; short padding keeps word onsets.
+    #: Silero VAD: a pause of this length splits speech; short padding keeps word onsets. Used when no speech
+    #: regions are given (`--fast`, or transcription on its own); `spiegel process` runs the VAD once, in the
+    #: speech stage, and Whisper gets those regions joined at pauses under `shared_vad_join_ms` and padded
+    #: `shared_vad_pad_ms` more (about the same chunks as these settings give; bench/bench_vad_once.py).
     vad_min_silence_ms: int = 500
     vad_speech_pad_ms: int = 200
+    shared_vad_join_ms: int = 300
+    shared_vad_pad_ms: int = 100
     #: False stops one hallucinated sentence from seeding a repetition loop in every later window.
     condition_on_previous_text: bool = False
     compression_ratio_threshold: float = 2.4
@@ -51,6 +57,9 @@ class AsrOptions:
     batched: bool = False
     batch_size: int = 8
     batched_no_repeat_ngram_size: int = 3
+    #: Speech the VAD hears but with no words (over 3 s) is decoded again without the skip above
+    #: (pipeline/coverage.py); what stays empty becomes a `speech_without_words` warning.
+    recover_gaps: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_record(self) -> dict[str, Any]:
@@ -96,6 +105,7 @@ def resolve_device(device: str) -> tuple[str, str]:
 @functools.lru_cache(maxsize=2)
 def load_whisper(path_or_name: str, local_only: bool, device: str = "cpu") -> Any:
     """Load a model once per process (a trainer's 300 files reuse it); `device` as `resolve_device` gives."""
+    disable_onnxruntime_telemetry()  # before faster-whisper loads the Silero VAD (core/offline.py)
     from faster_whisper import WhisperModel
 
     device, compute_type = resolve_device(device)
@@ -113,15 +123,37 @@ def load_whisper(path_or_name: str, local_only: bool, device: str = "cpu") -> An
         ) from error
 
 
+def whisper_chunks(
+    regions: Sequence[tuple[float, float]], total_s: float, join_s: float, pad_s: float
+) -> list[tuple[float, float]]:
+    """Speech regions → the chunks Whisper decodes: joined at pauses under `join_s`, padded `pad_s` (never
+    past the audio or halfway into the pause before the next chunk). Pure."""
+    joined: list[list[float]] = []
+    for start, end in regions:
+        if joined and start - joined[-1][1] < join_s:
+            joined[-1][1] = max(joined[-1][1], end)
+        else:
+            joined.append([start, end])
+    chunks = []
+    for i, (start, end) in enumerate(joined):
+        before = 0.0 if i == 0 else (joined[i - 1][1] + start) / 2
+        after = total_s if i == len(joined) - 1 else (end + joined[i + 1][0]) / 2
+        chunks.append((max(before, start - pad_s), min(after, end + pad_s)))
+    return chunks
+
+
 def transcribe(
     model: Any,
     audio: np.ndarray,
     options: AsrOptions,
     on_progress: Callable[[float], None] | None = None,
+    regions: Sequence[tuple[float, float]] | None = None,
 ) -> tuple[list[Segment], str]:
     """Decode `audio` (16 kHz mono float32) into segments with word times; returns (segments, language).
 
-    `on_progress` gets the end time (s) of each finished segment, to drive a progress bar.
+    `on_progress` gets the end time (s) of each finished segment, to drive a progress bar. With `regions`
+    (the speech stage's VAD pass) and sequential decoding, Whisper decodes only those stretches, concatenated
+    as faster-whisper's own VAD filter does, and its times are mapped back: no second VAD pass.
     """
     from faster_whisper import BatchedInferencePipeline
     from faster_whisper.vad import VadOptions
@@ -150,6 +182,24 @@ def transcribe(
             options.no_repeat_ngram_size, options.batched_no_repeat_ngram_size
         )
         segments_iter, info = pipeline.transcribe(audio, batch_size=options.batch_size, **common)
+    elif regions is not None and options.vad_filter:
+        from faster_whisper.transcribe import restore_speech_timestamps
+        from faster_whisper.vad import collect_chunks
+
+        spans = whisper_chunks(
+            regions, len(audio) / 16000, options.shared_vad_join_ms / 1000, options.shared_vad_pad_ms / 1000
+        )
+        if not spans:
+            return [], str(options.language or "nl")
+        chunks = [{"start": int(a * 16000), "end": int(b * 16000)} for a, b in spans]
+        pieces, _ = collect_chunks(audio, chunks)
+        common["vad_filter"] = False
+        segments_iter, info = model.transcribe(
+            np.concatenate(pieces),
+            hallucination_silence_threshold=options.hallucination_silence_threshold,
+            **common,
+        )
+        segments_iter = restore_speech_timestamps(segments_iter, chunks, 16000)
     else:
         segments_iter, info = model.transcribe(
             audio, hallucination_silence_threshold=options.hallucination_silence_threshold, **common

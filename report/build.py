@@ -54,9 +54,17 @@ def _metrics(db: Path | None, session_id: str) -> tuple[Session, dict[str, dict[
     return session, rows
 
 
-def build_markdown(db: Path | None, session_id: str, language: str = "nl") -> str:
+def build_markdown(db: Path | None, session_id: str, language: str = "nl", pseudonymize: bool = False) -> str:
+    """The report as Markdown; with `pseudonymize`, names, places, dates … are placeholders, and so is the id."""
     tx = _texts(language)
     meta, metrics = _metrics(db, session_id)
+    if pseudonymize:
+        from tagger.pseudonymize import Pseudonymizer, pseudonymize_session
+
+        table = Pseudonymizer()
+        original = meta.source_sha256
+        meta = pseudonymize_session(meta, table)
+        session_id = table.placeholder(original, "SESSIE")
     esc = html.escape
     lines = [f"# {tx['title']}", ""]
     duration = f"{meta.duration_s / 60:.0f} {tx['minutes']}" if meta.duration_s else tx["unknown"]
@@ -194,13 +202,16 @@ def _chromium() -> str:
     raise UserError("A PDF report needs Chromium (Debian package chromium); use --format html or md instead.")
 
 
-def write_report(db: Path | None, session_id: str, fmt: str, out: Path, language: str = "nl") -> Path:
-    markdown = build_markdown(db, session_id, language)
+def write_report(
+    db: Path | None, session_id: str, fmt: str, out: Path, language: str = "nl", pseudonymize: bool = False
+) -> Path:
+    markdown = build_markdown(db, session_id, language, pseudonymize=pseudonymize)
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "md":
         content = markdown
     else:
-        content = markdown_to_html(markdown, f"{_texts(language)['title']} {session_id}")
+        shown = "" if pseudonymize else f" {session_id}"
+        content = markdown_to_html(markdown, f"{_texts(language)['title']}{shown}")
     with tempfile.TemporaryDirectory() as tmp:
         staged = Path(tmp) / f"report.{fmt}"
         if fmt == "pdf":

@@ -7,15 +7,21 @@ Imports only `core`. Callers write `import store` and call `store.connect`, `sto
 from store import queries
 from store.connection import (
     KEY_ENV,
+    LOCK_TIMEOUT_ENV,
     SCHEMA_SQL,
     TABLES,
+    DatabaseBusy,
     connect,
     default_db_path,
+    rekey,
     resolve_db_path,
+    rewriting,
     transaction,
 )
+from store.pending import keep_pending, pending_files
 from store.sessions import (
     delete_session,
+    erase_session,
     find_session_by_sha,
     find_sessions_by_sha,
     load_session,
@@ -28,26 +34,40 @@ from store.sessions import (
     session_id_for,
     table_counts,
 )
-from store.voiceprints import delete_voiceprint, list_voiceprints, load_voiceprint, save_voiceprint
+from store.voiceprints import (
+    delete_voiceprint,
+    erase_voiceprint,
+    list_voiceprints,
+    load_voiceprint,
+    save_voiceprint,
+)
 
 __all__ = [
     "KEY_ENV",
+    "LOCK_TIMEOUT_ENV",
     "SCHEMA_SQL",
     "TABLES",
+    "DatabaseBusy",
     "connect",
     "default_db_path",
     "delete_session",
     "delete_voiceprint",
+    "erase_session",
+    "erase_voiceprint",
     "find_session_by_sha",
     "find_sessions_by_sha",
+    "keep_pending",
     "list_voiceprints",
     "load_session",
     "load_voiceprint",
+    "pending_files",
     "queries",
     "refresh_all_metrics",
     "refresh_metrics",
+    "rekey",
     "replace_content",
     "resolve_db_path",
+    "rewriting",
     "save_session",
     "save_sessions",
     "save_voiceprint",

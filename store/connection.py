@@ -1,15 +1,21 @@
 """The DuckDB connection: one file, schema applied idempotently on every write connection.
 
 DuckDB lets one process write or many read; an open connection blocks other processes (FINDINGS.md), so
-callers open a short-lived connection through `connect()` and close it at once. With `SPIEGEL_DB_KEY` set the
-file is encrypted at rest (AES, DuckDB's own format) through the httpfs extension's PyPI package.
+callers open a short-lived connection through `connect()` and close it at once. When another program holds
+the file, `connect()` waits: it retries with back-off for up to `SPIEGEL_LOCK_TIMEOUT` seconds (default 60),
+says once that it is waiting, and only then raises `DatabaseBusy`. With `SPIEGEL_DB_KEY` set the file is
+encrypted at rest (AES, DuckDB's own format) through the httpfs extension's PyPI package.
+
+The database file is readable by its user only (0600) and a data folder we create is 0700.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
+import time
 from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
@@ -19,6 +25,8 @@ from platformdirs import user_data_dir
 
 from core.errors import UserError
 from core.taxonomy import LABELS, QUESTION_LABELS
+
+log = logging.getLogger(__name__)
 
 
 def render_schema(template: str, labels: Sequence[str] = LABELS) -> str:
@@ -76,12 +84,17 @@ def ensure_stored_metrics(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("INSERT OR REPLACE INTO schema_info VALUES ('metrics_version', ?)", [METRICS_VERSION])
 
 
+def default_data_dir() -> Path:
+    """The user's data folder for Gespreksspiegel (database, joined model); kept at mode 0700."""
+    return Path(user_data_dir("gespreksspiegel", appauthor=False))
+
+
 def default_db_path() -> Path:
     """`SPIEGEL_DB`, else `gespreksspiegel.duckdb` in the user's data directory."""
     env = os.environ.get("SPIEGEL_DB")
     if env:
         return Path(env).expanduser()
-    return Path(user_data_dir("gespreksspiegel", appauthor=False)) / "gespreksspiegel.duckdb"
+    return default_data_dir() / "gespreksspiegel.duckdb"
 
 
 def resolve_db_path(db: str | Path | None) -> Path:
@@ -89,6 +102,33 @@ def resolve_db_path(db: str | Path | None) -> Path:
 
 
 KEY_ENV = "SPIEGEL_DB_KEY"
+#: Seconds a command waits for another program to free the database before giving up.
+LOCK_TIMEOUT_ENV = "SPIEGEL_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT_S = 60.0
+
+
+class DatabaseBusy(UserError):
+    """Another program held the database for longer than the lock timeout."""
+
+
+def lock_timeout_s() -> float:
+    """`SPIEGEL_LOCK_TIMEOUT` in seconds (0 = do not wait), default 60."""
+    raw = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_LOCK_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        raise UserError(f"{LOCK_TIMEOUT_ENV} must be a number of seconds, not {raw!r}.") from None
+    if value < 0:
+        raise UserError(f"{LOCK_TIMEOUT_ENV} must be zero or more seconds.")
+    return value
+
+
+def _quote(text: str) -> str:
+    return text.replace("'", "''")
+
+
 #: Name of the attached database when the file is encrypted (plain files are opened directly).
 ATTACHED = "spiegel"
 
@@ -114,10 +154,8 @@ def _open(path: Path, read_only: bool, key: str | None) -> duckdb.DuckDBPyConnec
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False})
     try:
         con.execute(f"LOAD '{_httpfs_extension().as_posix()}'")
-        quoted_path = str(path).replace("'", "''")
-        quoted_key = key.replace("'", "''")
         mode = ", READ_ONLY" if read_only else ""
-        con.execute(f"ATTACH '{quoted_path}' AS {ATTACHED} (ENCRYPTION_KEY '{quoted_key}'{mode})")
+        con.execute(f"ATTACH '{_quote(str(path))}' AS {ATTACHED} (ENCRYPTION_KEY '{_quote(key)}'{mode})")
         con.execute(f"USE {ATTACHED}")
     except BaseException:
         con.close()
@@ -125,40 +163,105 @@ def _open(path: Path, read_only: bool, key: str | None) -> duckdb.DuckDBPyConnec
     return con
 
 
+def _is_lock_error(error: BaseException) -> bool:
+    text = str(error).lower()
+    return "lock" in text and ("conflicting" in text or "could not set" in text)
+
+
+def _open_waiting(path: Path, read_only: bool, key: str | None, wait_s: float) -> duckdb.DuckDBPyConnection:
+    """Open, retrying with back-off (50 ms doubling to 1 s) while another process holds the lock."""
+    deadline = time.monotonic() + wait_s
+    pause = 0.05
+    said = False
+    while True:
+        try:
+            return _open(path, read_only, key)
+        except duckdb.Error as error:
+            remaining = deadline - time.monotonic()
+            if not _is_lock_error(error):
+                raise UserError(_open_error(path, str(error), key)) from error
+            if remaining <= 0:
+                raise DatabaseBusy(
+                    f"The database {path.name} stayed in use by another Gespreksspiegel program for "
+                    f"{wait_s:.0f} s; close it and try again."
+                ) from error
+            if not said:
+                log.warning(
+                    "The database %s is in use by another program; waiting up to %.0f s for it.",
+                    path.name,
+                    wait_s,
+                )
+                said = True
+            time.sleep(min(pause, remaining))
+            pause = min(pause * 2, 1.0)
+
+
+def _create_private(path: Path) -> None:
+    """The data folder (0700) when missing, and our own default data folder always 0700; the file itself is
+    created by DuckDB under umask 077. A folder the user chose with `--db` is left as the user made it."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    if path.parent == default_data_dir() and path.parent.stat().st_mode & 0o077:
+        path.parent.chmod(0o700)
+
+
+def make_private(path: Path) -> None:
+    """Database, WAL and recovery files: readable and writable by their user only."""
+    for candidate in (path, wal_path(path)):
+        with contextlib.suppress(FileNotFoundError):
+            if candidate.stat().st_mode & 0o077:
+                candidate.chmod(0o600)
+
+
+def wal_path(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
 @contextlib.contextmanager
-def connect(db: str | Path | None = None, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def _private_umask() -> Iterator[None]:
+    """New files (database, WAL) get mode 0600 from the start, not after a chmod."""
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+@contextlib.contextmanager
+def connect(
+    db: str | Path | None = None, read_only: bool = False, wait_s: float | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the database briefly. Writers create it and apply the schema; readers never create a file.
 
-    With `SPIEGEL_DB_KEY` set the file is encrypted at rest; a wrong or missing key is one sentence.
+    Waits up to `wait_s` (default `SPIEGEL_LOCK_TIMEOUT`, 60 s) while another process holds the file. Writers
+    also store sessions that an earlier run could not save (`store.pending`). With `SPIEGEL_DB_KEY` set the
+    file is encrypted at rest; a wrong or missing key is one sentence.
     """
     path = resolve_db_path(db)
     key = os.environ.get(KEY_ENV) or None
     if read_only and not path.exists():
         raise UserError(f"The database {path} does not exist yet; process or import a recording first.")
-    if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = _open(path, read_only, key)
-    except UserError:
-        raise
-    except duckdb.Error as error:
-        raise UserError(_open_error(path, str(error), key)) from error
-    try:
+    wait = lock_timeout_s() if wait_s is None else wait_s
+    with _private_umask():
         if not read_only:
-            con.execute(SCHEMA_SQL)
-            ensure_stored_metrics(con)
-        yield con
-    finally:
-        con.close()
+            _create_private(path)
+        con = _open_waiting(path, read_only, key, wait)
+        try:
+            if not read_only:
+                make_private(path)
+                con.execute(SCHEMA_SQL)
+                ensure_stored_metrics(con)
+                from store.pending import absorb_pending
+
+                absorb_pending(con, path, key)
+            yield con
+        finally:
+            con.close()
 
 
 def _open_error(path: Path, message: str, key: str | None) -> str:
     """Turn DuckDB's reasons for not opening a file into one sentence the user can act on."""
     lowered = message.lower()
-    if "lock" in lowered:
-        return (
-            f"The database {path.name} is in use by another Gespreksspiegel program; close it and try again."
-        )
     if "wrong encryption key" in lowered:
         return f"The database {path.name} could not be opened: the key in {KEY_ENV} is wrong."
     if "without a key" in lowered or ("encrypt" in lowered and not key):
@@ -178,3 +281,83 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         con.rollback()
         raise
     con.commit()
+
+
+# ------------------------------------------------------------------------------------------------ rewriting
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+_SAME_KEY = object()
+
+
+def rewrite_file(con: duckdb.DuckDBPyConnection, path: Path, key: object = _SAME_KEY) -> None:
+    """Copy the live data into a fresh file and swap it in atomically, so no deleted byte survives.
+
+    DuckDB keeps deleted strings in the file's free blocks even after CHECKPOINT (FINDINGS.md); only a fresh
+    file holds nothing but the live rows. The fresh file is encrypted with the same key when one is set. The
+    swap happens while `con` still holds the lock on the old file, so no other writer can slip in between;
+    `con` must be closed right after and not used again. `key` (for `spiegel rekey`) encrypts the fresh
+    file with another key, or not at all with None.
+    """
+    if key is _SAME_KEY:
+        key = os.environ.get(KEY_ENV) or None
+    if key and not os.environ.get(KEY_ENV):  # a plain connection has not loaded the extension yet
+        con.execute(f"LOAD '{_httpfs_extension().as_posix()}'")
+    fresh = path.with_name(f".{path.name}.{os.getpid()}.rewrite")
+    for leftover in (fresh, wal_path(fresh)):
+        leftover.unlink(missing_ok=True)
+    source = con.execute("SELECT current_database()").fetchone()[0]
+    options = f" (ENCRYPTION_KEY '{_quote(str(key))}')" if key else ""
+    con.execute("CHECKPOINT")
+    try:
+        with _private_umask():
+            con.execute(f"ATTACH '{_quote(str(fresh))}' AS spiegel_fresh{options}")
+            try:
+                con.execute(f'COPY FROM DATABASE "{source}" TO spiegel_fresh')
+            finally:
+                con.execute("DETACH spiegel_fresh")
+        _fsync(fresh)
+        fresh.replace(path)
+        wal_path(path).unlink(missing_ok=True)  # checkpointed above: an old WAL holds nothing live
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    finally:
+        for leftover in (fresh, wal_path(fresh)):
+            leftover.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def rewriting(db: str | Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A write connection to an existing database whose changes end with the file rewritten (erasure).
+
+    Never creates a database: a missing file is one sentence.
+    """
+    path = resolve_db_path(db)
+    if not path.exists():
+        raise UserError(f"The database {path} does not exist; there is nothing to delete.")
+    with connect(path) as con:
+        yield con
+        rewrite_file(con, path)
+
+
+def rekey(db: str | Path | None, new_key: str | None) -> Path:
+    """`spiegel rekey`: the database rewritten under `new_key` (None: unencrypted), swapped in atomically.
+
+    The current key comes from `SPIEGEL_DB_KEY` as for every command; recovery files are stored first.
+    """
+    path = resolve_db_path(db)
+    if not path.exists():
+        raise UserError(f"The database {path} does not exist.")
+    with connect(path) as con:
+        rewrite_file(con, path, key=new_key)
+    return path

@@ -1,7 +1,9 @@
 """`spiegel export`: every table and the metrics view to CSV, Parquet or JSON, or one session's own JSON.
 
 Files go to a temporary folder beside the target first and are moved in only when all succeeded, so an
-interrupted export never leaves a mix of old and new files.
+interrupted export never leaves a mix of old and new files. The database is read into memory first and its
+connection closed before anything is written, so an export holds the file for milliseconds, not for the
+time the files take to write (a writer waiting meanwhile would otherwise be blocked).
 """
 
 from __future__ import annotations
@@ -11,9 +13,13 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
-from store.connection import TABLES, connect
-from store.sessions import load_session
+import duckdb
+
+from core.records import Session
+from store.connection import SCHEMA_SQL, TABLES, connect
+from store.sessions import load_session, save_session
 
 EXPORTED = (*TABLES, "session_metrics")
 _COPY_OPTIONS = {
@@ -23,16 +29,27 @@ _COPY_OPTIONS = {
 }
 
 
-def export_all(db: Path | None, fmt: str, out_dir: Path) -> list[Path]:
+def read_tables(con: duckdb.DuckDBPyConnection, names: tuple[str, ...] = EXPORTED) -> dict[str, Any]:
+    """Every exported table as an Arrow table in memory (table names come from our own constant list)."""
+    return {name: con.execute(f"SELECT * FROM {name}").fetch_arrow_table() for name in names}
+
+
+def write_tables(tables: dict[str, Any], fmt: str, out_dir: Path) -> list[Path]:
+    """Write Arrow tables as `<name>.<fmt>` into `out_dir`, all or none (staged beside it first)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out_dir))
     written: list[Path] = []
     try:
-        with connect(db, read_only=True) as con:
-            for name in EXPORTED:
+        writer = duckdb.connect(":memory:")
+        try:
+            for name, table in tables.items():
                 target = staging / f"{name}.{fmt}"
-                # Table names come from our own constant list; the path is bound as a literal by DuckDB.
-                con.execute(f"COPY (SELECT * FROM {name}) TO '{target.as_posix()}' {_COPY_OPTIONS[fmt]}")
+                writer.register("exported", table)
+                quoted = target.as_posix().replace("'", "''")
+                writer.execute(f"COPY (SELECT * FROM exported) TO '{quoted}' {_COPY_OPTIONS[fmt]}")
+                writer.unregister("exported")
+        finally:
+            writer.close()
         for produced in sorted(staging.iterdir()):
             final = out_dir / produced.name
             produced.replace(final)
@@ -40,6 +57,38 @@ def export_all(db: Path | None, fmt: str, out_dir: Path) -> list[Path]:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return written
+
+
+def export_all(db: Path | None, fmt: str, out_dir: Path) -> list[Path]:
+    with connect(db, read_only=True) as con:
+        tables = read_tables(con)
+    return write_tables(tables, fmt, out_dir)
+
+
+def load_all_sessions(db: Path | None) -> list[Session]:
+    """Every stored session as records, oldest first (for a pseudonymised export)."""
+    with connect(db, read_only=True) as con:
+        ids = [
+            row[0]
+            for row in con.execute(
+                "SELECT session_id FROM sessions ORDER BY created_at, session_id"
+            ).fetchall()
+        ]
+        return [load_session(con, session_id) for session_id in ids]
+
+
+def export_sessions(sessions: list[Session], fmt: str, out_dir: Path) -> list[Path]:
+    """Export sessions given as records (already pseudonymised): stored in an in-memory database with the
+    same schema, so every table and the metrics view come out as in a normal export (voiceprints empty)."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(SCHEMA_SQL)
+        for session in sessions:
+            save_session(con, session)
+        tables = read_tables(con)
+    finally:
+        con.close()
+    return write_tables(tables, fmt, out_dir)
 
 
 def export_session(db: Path | None, session_id: str, out: Path) -> Path:

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -27,7 +28,7 @@ from core.records import (
     Utterance,
     Word,
 )
-from store.connection import TABLES, transaction
+from store.connection import TABLES, rewriting, transaction
 from store.queries import speaker_roles
 
 log = logging.getLogger(__name__)
@@ -306,7 +307,7 @@ def session_exists(con: duckdb.DuckDBPyConnection, session_id: str) -> bool:
 
 
 def delete_session(con: duckdb.DuckDBPyConnection, session_id: str) -> None:
-    """Erase every row of a session, then checkpoint so the freed blocks are reused and the WAL holds no text."""
+    """Delete every row of a session and checkpoint. The bytes stay in free blocks: `erase_session` erases."""
     if not session_exists(con, session_id):
         raise UserError(f"There is no session {session_id} in this database.")
     with transaction(con):
@@ -314,6 +315,13 @@ def delete_session(con: duckdb.DuckDBPyConnection, session_id: str) -> None:
             con.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id])
         refresh_metrics(con, [session_id])
     con.execute("CHECKPOINT")
+
+
+def erase_session(db: str | Path | None, session_id: str) -> None:
+    """`spiegel delete`: the session's rows go, then the file is rewritten so no byte of its text remains."""
+    with rewriting(db) as con:
+        delete_session(con, session_id)
+    log.info("erased session %s", session_id)
 
 
 def load_session(con: duckdb.DuckDBPyConnection, session_id: str) -> Session:

@@ -6,11 +6,12 @@ Names match case-insensitively; embeddings are stored as unit vectors (cosine si
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import duckdb
 import numpy as np
 
-from store.connection import transaction
+from store.connection import rewriting, transaction
 
 
 def save_voiceprint(con: duckdb.DuckDBPyConnection, name: str, embedding: Sequence[float]) -> None:
@@ -39,4 +40,12 @@ def delete_voiceprint(con: duckdb.DuckDBPyConnection, name: str) -> bool:
         return False
     con.execute("DELETE FROM voiceprints WHERE lower(name) = lower(?)", [name])
     con.execute("CHECKPOINT")
+    return True
+
+
+def erase_voiceprint(db: str | Path | None, name: str) -> bool:
+    """Remove a voiceprint and rewrite the file so the embedding is gone from its bytes; False when none."""
+    with rewriting(db) as con:
+        if not delete_voiceprint(con, name):
+            return False
     return True

@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.errors import UserError
 from core.records import Orientation, Tag, TagResult
 from tagger.conversation import ConversationState, choose, load_links, pick_number, scale_subtype
 
@@ -25,6 +26,19 @@ if TYPE_CHECKING:
     from tagger.orientation import OrientationInput
 
 ROLES = ("practitioner", "client", "other")
+#: One utterance longer than this is refused in a sentence (spaCy itself stops at 1,000,000 with error E088);
+#: an hour of one person talking without a pause is about 60,000 characters.
+MAX_TEXT_CHARS = 100_000
+
+
+def check_length(texts: Sequence[str]) -> None:
+    """Refuse an over-long utterance before spaCy does, in one sentence."""
+    for number, text in enumerate(texts, start=1):
+        if text and len(text) > MAX_TEXT_CHARS:
+            raise UserError(
+                f"Utterance {number} has {len(text):,} characters, more than the tagger's limit of "
+                f"{MAX_TEXT_CHARS:,}; split it into utterances (one turn or sentence each)."
+            )
 
 
 def _normalise(text: str) -> str:
@@ -46,11 +60,22 @@ def build_pipeline(lang: str, extra_patterns: Sequence[Path] = ()) -> Language:
 
     rules = load_rules(lang, extra_patterns)
     nlp = spacy.blank(lang)
+    _keep_sentence_final_words(nlp, read_context(lang).get("sentence_final_words", []))
     comp = nlp.add_pipe("spiegel_tagger")
     nlp.initialize()
     comp.set_context(read_context(lang))
     comp.add_rules(rules)
     return nlp
+
+
+def _keep_sentence_final_words(nlp: Language, words: Sequence[str]) -> None:
+    """Drop the tokenizer's abbreviation special cases for ordinary words ("vol.", "dat.", "kon.", "me." are
+    Dutch abbreviations to spaCy): at the end of a spoken sentence they are the word and a full stop, and a
+    rule looking for "vol" must see it ("ik hield het drie maanden vol.")."""
+    wanted = {w.lower() for w in words}
+    nlp.tokenizer.rules = {
+        k: v for k, v in nlp.tokenizer.rules.items() if not (k.endswith(".") and k[:-1].lower() in wanted)
+    }
 
 
 class Tagger:
@@ -70,6 +95,7 @@ class Tagger:
 
     def analyse(self, texts: Sequence[str]) -> list[Analysis]:
         """The per-utterance analyses of the spaCy pipeline (no speaker, no context)."""
+        check_length(texts)
         return [doc._.spiegel for doc in self.nlp.pipe(_normalise(t or "") for t in texts)]
 
     def tag_conversation(self, items: Sequence[tuple[str, str | None]]) -> list[TagResult]:

@@ -60,6 +60,8 @@ class Report:
     macro_f1: float
     orientation_accuracy: float | None
     orientation_n: int
+    #: Mean recall over solution/problem/neutral: a tagger that calls everything neutral scores 1/3.
+    orientation_balanced: float | None
     scale_exact: float | None
     scale_n: int
     subtype_accuracy: float | None
@@ -71,6 +73,7 @@ class Report:
             "n": self.n,
             "macro_f1": self.macro_f1,
             "orientation_accuracy": self.orientation_accuracy,
+            "orientation_balanced": self.orientation_balanced,
             "scale_exact": self.scale_exact,
             "subtype_accuracy": self.subtype_accuracy,
             "labels": {
@@ -117,6 +120,7 @@ def evaluate(
     scores: dict[str, LabelScore] = {}
     gold_labels_seen: set[str] = set()
     orient_ok = orient_n = scale_ok = scale_n = sub_ok = sub_n = 0
+    orient_by_class: dict[str, list[int]] = {}
     errors = []
     for obj in rows:
         tagger = load_tagger(obj.get("lang") or lang or "nl", extra_patterns)
@@ -141,8 +145,11 @@ def evaluate(
         wrong = gold != pred
         if obj.get("orientation"):
             orient_n += 1
+            per_class = orient_by_class.setdefault(obj["orientation"], [0, 0])
+            per_class[1] += 1
             if str(res.orientation) == obj["orientation"]:
                 orient_ok += 1
+                per_class[0] += 1
             else:
                 wrong = True
         if obj.get("scale_value") is not None:
@@ -174,6 +181,11 @@ def evaluate(
         macro_f1=macro,
         orientation_accuracy=orient_ok / orient_n if orient_n else None,
         orientation_n=orient_n,
+        orientation_balanced=(
+            sum(ok / n for ok, n in orient_by_class.values()) / len(orient_by_class)
+            if orient_by_class
+            else None
+        ),
         scale_exact=scale_ok / scale_n if scale_n else None,
         scale_n=scale_n,
         subtype_accuracy=sub_ok / sub_n if sub_n else None,
@@ -192,6 +204,7 @@ def format_report(report: Report, title: str = "") -> str:
     lines.append(f"utterances: {report.n}")
     lines.append(f"macro-F1: {report.macro_f1:.3f}")
     lines.append(f"orientation accuracy: {fmt(report.orientation_accuracy)} (n={report.orientation_n})")
+    lines.append(f"orientation balanced accuracy: {fmt(report.orientation_balanced)}")
     lines.append(f"scale value exact: {fmt(report.scale_exact)} (n={report.scale_n})")
     lines.append(f"subtype accuracy: {fmt(report.subtype_accuracy)} (n={report.subtype_n})")
     return "\n".join(lines)
@@ -212,11 +225,18 @@ def heldout3_file(lang: str) -> Path:
     return DEV_DIR / f"heldout3_{lang}.jsonl"
 
 
-SPLITS = ("heldout", "heldout2", "heldout3", "heldout_all", "tune", "all")
+SPLITS = ("heldout", "heldout2", "heldout3", "heldout_all", "tune", "all", "real_dev", "real_test")
+#: The Dutch real corpus (real talk from public pages; its test part is locked): the measure that counts.
+REAL_DIR = DEV_DIR / "real_nl"
 
 
 def dev_rows(lang: str, split: str = "heldout") -> list[dict[str, Any]]:
     """Gold rows of the project's data for one language and split (see the module docstring)."""
+    if split in ("real_dev", "real_test"):
+        path = REAL_DIR / f"{split.removeprefix('real_')}.jsonl"
+        if lang != "nl" or not path.exists():
+            raise UserError(f"The real corpus is Dutch only ({path.name}).")
+        return load_gold(path, "all")
     if split == "heldout2":
         return load_gold(heldout2_file(lang), "all")
     if split == "heldout3":
@@ -233,22 +253,32 @@ def dev_rows(lang: str, split: str = "heldout") -> list[dict[str, Any]]:
 
 
 def run(lang: str | None, split: str | None, file: Path | None, show_errors: bool = False) -> list[Report]:
-    """Evaluate and print; returns the reports (one per language). `split` defaults to "heldout" for the
-    dev set and "all" for a `file`."""
+    """Evaluate and print; returns the reports. `split` defaults to "heldout" for the dev set and "all" for a
+    `file`; without a split the Dutch real corpus (development and locked test part) is reported too."""
     reports = []
+    with_real = split is None
     split = split or ("all" if file else "heldout")
     langs = [lang] if lang else ["nl", "en"]
     if split == "heldout3" and not lang:
         langs = [lg for lg in langs if heldout3_file(lg).exists()]
-    targets = [(file, lang)] if file else [(dev_file(lg), lg) for lg in langs]
-    for path, lg in targets:
+    if split.startswith("real_"):
+        langs = ["nl"]
+    targets = [(file, lang, split)] if file else [(dev_file(lg), lg, split) for lg in langs]
+    if with_real and not file and "nl" in langs:
+        targets += [(REAL_DIR / "dev.jsonl", "nl", "real_dev"), (REAL_DIR / "test.jsonl", "nl", "real_test")]
+    for path, lg, part in targets:
         if not Path(path).exists():
             raise UserError(f"Evaluation file {path} does not exist.")
-        rows = load_gold(Path(path), split) if file else dev_rows(lg, split)
+        rows = load_gold(Path(path), part) if file else dev_rows(lg, part)
         report = evaluate(rows, lang=lg)
-        title = f"== {path}" if file else f"== {lg} dev data"
-        sys.stdout.write(format_report(report, f"{title} (split: {split})") + "\n")
-        if show_errors:
+        title = (
+            f"== {path}" if file else f"== {lg} {'real corpus' if part.startswith('real_') else 'dev data'}"
+        )
+        sys.stdout.write(format_report(report, f"{title} (split: {part})") + "\n")
+        locked = part == "real_test" or Path(path).resolve() == (REAL_DIR / "test.jsonl").resolve()
+        if show_errors and locked:
+            sys.stderr.write("The real corpus's test part is locked: its errors are not printed.\n")
+        elif show_errors:
             for e in report.errors:
                 sys.stdout.write(json.dumps(e, ensure_ascii=False) + "\n")
         reports.append(report)

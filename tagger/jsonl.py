@@ -20,6 +20,7 @@ from typing import Any
 
 from core.errors import UserError
 from core.records import TagResult
+from tagger.api import MAX_TEXT_CHARS
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,11 @@ def read_items(input_path: Path, default_lang: str = "nl") -> list[dict[str, Any
     for lineno, obj in parse_lines(lines, input_path):
         if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
             raise UserError(f"Line {lineno} of {input_path} has no 'text' string.")
+        if len(obj["text"]) > MAX_TEXT_CHARS:
+            raise UserError(
+                f"Line {lineno} of {input_path} has a text of {len(obj['text']):,} characters, more than the "
+                f"limit of {MAX_TEXT_CHARS:,}; split it into utterances, one a line."
+            )
         lang = obj.get("lang") or default_lang
         if lang not in ("nl", "en"):
             raise UserError(f"Line {lineno} of {input_path} has unsupported lang {lang!r} (use nl or en).")

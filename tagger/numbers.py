@@ -58,7 +58,7 @@ _RANGE_RE = re.compile(r"^(\d{1,2}(?:[.,]\d)?)[-–/](\d{1,2}(?:[.,]\d)?)$")
 RANGE_JOINERS = _words("range_joiners")
 #: Words after a number that show it is not a scale score ("6 jaar", "3 keer", "a two hour drive").
 UNIT_WORDS = _words("unit_words")
-#: Words before "one" that make it a pronoun ("that one"), not a number.
+#: Words before "one" / "eentje" that make it a pronoun ("that one", "in mijn eentje", "er eentje"), not a number.
 _ONE_PRONOUN_BEFORE = _words("one_pronoun_before")
 
 
@@ -283,6 +283,7 @@ def find_numbers(words: Sequence[str]) -> list[NumberHit]:
         elif (
             (prev in ("tot", "to", "through") and i >= 2 and word_value(words[i - 2]) is not None)
             or (words[i] == "one" and (prev in _ONE_PRONOUN_BEFORE or nxt in ("of", "who", "that", "thing")))
+            or (words[i] == "eentje" and prev in _ONE_PRONOUN_BEFORE)
             or (
                 nxt in ("being", "is", "means", "meaning", "staat", "betekent", "=")
                 and prev

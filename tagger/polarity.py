@@ -63,11 +63,26 @@ def terms(
     for word, flag in zip(words, flags, strict=True):
         if not word[:1].isalpha():
             continue
-        mark = "!" if flag else ":"
-        out[f"l{mark}{lemmas.get(word, word)}"] = None
-        if len(word) > prefix + 2:
-            out[f"p{mark}{word[:prefix]}"] = None
+        for name in _word_terms(word, flag, lemmas, prefix):
+            out[name] = None
     return tuple(out)
+
+
+_TERMS_CACHE: dict[tuple[str, bool, int, int], tuple[str, ...]] = {}
+
+
+def _word_terms(word: str, flag: bool, lemmas: Mapping[str, str], prefix: int) -> tuple[str, ...]:
+    """The feature names of one word (cached: utterances repeat their words)."""
+    key = (word, flag, id(lemmas), prefix)
+    found = _TERMS_CACHE.get(key)
+    if found is None:
+        mark = "!" if flag else ":"
+        found = (f"l{mark}{lemmas.get(word, word)}",)
+        if len(word) > prefix + 2:
+            found += (f"p{mark}{word[:prefix]}",)
+        if len(_TERMS_CACHE) < 200_000:
+            _TERMS_CACHE[key] = found
+    return found
 
 
 @dataclass(frozen=True)
@@ -78,9 +93,14 @@ class MarkLists:
     phrases: dict[str, tuple[str, ...]]
 
     @functools.cached_property
-    def phrase_starts(self) -> frozenset[str]:
-        """The first words of all phrases: an utterance with none of them has no phrase mark."""
-        return frozenset(p.split()[0] for options in self.phrases.values() for p in options)
+    def phrase_index(self) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+        """first word -> (mark name, phrase tokens) of every phrase starting with it, in file order."""
+        index: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for name, options in self.phrases.items():
+            for phrase in options:
+                tokens = tuple(phrase.split())
+                index.setdefault(tokens[0], []).append((name, tokens))
+        return {k: tuple(v) for k, v in index.items()}
 
 
 @functools.cache
@@ -102,14 +122,9 @@ def marks(words: Sequence[str], lists: MarkLists) -> tuple[str, ...]:
     """Names of the orientation marks present (sorted, so the output never depends on set order)."""
     wordset = frozenset(words)
     present = {name for name, vocab in lists.words.items() if not vocab.isdisjoint(wordset)}
-    if lists.phrase_starts.isdisjoint(wordset):
-        return tuple(sorted(present))
-    joined = None
-    for name, options in lists.phrases.items():
-        if name in present or not options:
-            continue
-        if joined is None:
-            joined = " " + " ".join(words) + " "
-        if any(f" {p} " in joined for p in options):
-            present.add(name)
+    index = lists.phrase_index
+    for i, word in enumerate(words):
+        for name, tokens in index.get(word, ()):
+            if name not in present and tuple(words[i : i + len(tokens)]) == tokens:
+                present.add(name)
     return tuple(sorted(present))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -31,6 +32,7 @@ def diarize(
     num_speakers: int | None = None,
     max_speakers: int | None = None,
     options: DiarizeOptions = DEFAULT_OPTIONS,
+    regions: Sequence[tuple[float, float]] | None = None,
 ) -> Diarization:
     """Speaker turns of a mono recording (float32, normally faster_whisper.decode_audio's 16 kHz output).
 
@@ -44,7 +46,9 @@ def diarize(
         options = dataclasses.replace(options, max_speakers=max_speakers)
     record = options.as_record()
     audio = _normalise(_resample(np.asarray(audio, dtype=np.float32).reshape(-1), sample_rate))
-    regions = speech_regions(audio, options=options)
+    if regions is None:  # else the speech regions of the one VAD pass (`speech_regions` on this audio)
+        regions = speech_regions(audio, options=options)
+    regions = list(regions)
     if not regions:
         log.info("diarize: no speech regions")
         return Diarization(turns=(), num_speakers=0, warnings=(WARN_NO_SPEECH,), options=record)

@@ -1,12 +1,13 @@
 """The optional Frog component (`tagger/frog.py`): tense, lemmas, alignment, one process, no-frog fallback.
 
-The tests that need Frog are skipped where it is not installed, except under CI=true: setup installs it there,
-so a missing frog is a failure, not a skip."""
+Frog is not part of the default tagger: with its tense, mood and lemma features the orientation model's
+grouped cross-validated balanced accuracy on the Dutch real development part was 0.613 against 0.614 without,
+at about 1/20 of the throughput (bench/frog-note.md), so setup does not install it. The tests that need the
+program run where Debian's `frog` is installed and are skipped, with that reason, where it is not."""
 
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 
 import pytest
@@ -16,8 +17,8 @@ import tagger.frog as frog
 from tagger.frog import FrogWord, align, cgn_to_ud, expand
 
 needs_frog = pytest.mark.skipif(
-    shutil.which("frog") is None and os.environ.get("CI") != "true",
-    reason="frog is not installed (Debian packages frog, frogdata)",
+    shutil.which("frog") is None,
+    reason="frog is not installed (optional, not used by default; Debian packages frog, frogdata)",
 )
 
 

@@ -26,7 +26,7 @@ from tagger.taxonomy import LABEL_SUBTYPES  # noqa: E402
 
 DIR = ROOT / "tests" / "tagger" / "data" / "real_nl"
 #: Floors on the locked test part (measured 2026-12-01, rounded down).
-TEST_FLOORS = {"orientation_balanced": 0.60, "macro_f1": 0.45}
+TEST_FLOORS = {"orientation_balanced": 0.60, "macro_f1": 0.50}
 
 
 @functools.cache

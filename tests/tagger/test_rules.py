@@ -22,6 +22,7 @@ def _cases(lang: str) -> list[dict]:
     for path in (
         ROOT / "tests/tagger/data" / f"dev_{lang}.jsonl",
         ROOT / "tests/regression" / f"cases_{lang}.jsonl",
+        *([ROOT / "tests/tagger/data/real_nl/dev.jsonl"] if lang == "nl" else []),
     ):
         rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return rows

@@ -1,0 +1,20 @@
+"""`--pseudonymize` for `spiegel export` and `spiegel report`: one placeholder table per export or report.
+
+Sessions are read as records, passed through `tagger.pseudonymize` (deduce for Dutch, our rules for English),
+and written through the normal export or report code, so the shared files have the same shape as the real ones.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def export_pseudonymized(db: Path | None, fmt: str, out: Path) -> list[Path]:
+    from store.export import export_sessions, load_all_sessions
+    from tagger.pseudonymize import Pseudonymizer, pseudonymize_session
+
+    sessions = load_all_sessions(db)
+    print("Pseudonymising (loading the name and place lists takes a few seconds) …", file=sys.stderr)
+    table = Pseudonymizer()
+    return export_sessions([pseudonymize_session(s, table) for s in sessions], fmt, out)
