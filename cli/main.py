@@ -17,6 +17,7 @@ from pathlib import Path
 from cli.options import (
     MAX_SPEAKERS,
     Parser,
+    add_throughput_options,
     db_file,
     new_output_folder,
     output_file,
@@ -89,6 +90,13 @@ def _report_outcomes(outcomes: Sequence) -> int:
             )
         else:
             print(f"{outcome.path.name}: already stored as session {outcome.session_id}.", file=sys.stderr)
+    if len(outcomes) > 1:
+        stored = sum(1 for o in outcomes if not o.error and o.created)
+        skipped = sum(1 for o in outcomes if not o.error and not o.created)
+        print(
+            f"{len(outcomes)} files: {stored} stored, {skipped} skipped (already stored), {failed} failed.",
+            file=sys.stderr,
+        )
     return 1 if failed else 0
 
 
@@ -112,6 +120,7 @@ def cmd_process(args: argparse.Namespace) -> int:
 
     from pipeline.audio import AUDIO_EXTENSIONS
     from pipeline.process import expand_inputs, process_recording
+    from pipeline.transcribe import resolve_device
 
     options = _options(
         args,
@@ -122,9 +131,15 @@ def cmd_process(args: argparse.Namespace) -> int:
     )
     if args.fast:
         options.asr = dataclasses.replace(options.asr, batched=True)
+    resolve_device(args.device)  # a missing GPU is said before any work starts
+    options.device = args.device
     files = expand_inputs(args.audio, AUDIO_EXTENSIONS)
     if not files:
         raise UserError("No audio files found in the given folder(s).")
+    if args.jobs > 1 and len(files) > 1:
+        from pipeline.many import process_recordings
+
+        return _report_outcomes(process_recordings(files, options, jobs=args.jobs))
     outcomes = []
     for number, path in enumerate(files, start=1):
         if len(files) > 1 and options.progress:
@@ -135,13 +150,14 @@ def cmd_process(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from pipeline.importers import TRANSCRIPT_EXTENSIONS
-    from pipeline.process import expand_inputs, import_transcript
+    from pipeline.imports import import_transcripts
+    from pipeline.process import expand_inputs
 
     options = _options(args)
     files = expand_inputs(args.transcripts, TRANSCRIPT_EXTENSIONS)
     if not files:
         raise UserError("No transcript files found in the given folder(s).")
-    return _report_outcomes([import_transcript(path, options) for path in files])
+    return _report_outcomes(import_transcripts(files, options))
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
@@ -262,6 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--fast", action="store_true", help="batched decoding: about twice as fast, slightly less accurate"
     )
+    add_throughput_options(p)
     p.add_argument(
         "--max-hours",
         type=positive_hours,

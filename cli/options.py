@@ -79,3 +79,27 @@ def new_output_folder(text: str) -> Path:
 def output_file(text: str) -> Path:
     """`report --out`: a file in an existing folder."""
     return _path_in_existing_folder(text, want_folder=False, what="a file name")
+
+
+def job_count(text: str) -> int:
+    """`--jobs`: how many files are processed at a time, 1 or more."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {text!r}")
+    return int(text)
+
+
+def add_throughput_options(parser: argparse.ArgumentParser) -> None:
+    """`--jobs` and `--device` of `spiegel process`."""
+    parser.add_argument(
+        "--jobs",
+        type=job_count,
+        default=1,
+        metavar="N",
+        help="process N files at a time, each worker on its share of the cores (default 1)",
+    )
+    parser.add_argument(
+        "--device",
+        choices=["auto", "cpu", "cuda"],
+        default="auto",
+        help="where Whisper runs: auto (a GPU when present, float16), cpu (int8) or cuda",
+    )

@@ -2,8 +2,11 @@
 
 Every read opens the database read-only through `store.connect`, runs its queries and closes it at
 once: an open DuckDB connection blocks `spiegel process` in another process (FINDINGS.md). Results are cached
-with `st.cache_data` keyed on the database path plus the size and modification time of the file and its WAL,
-so a newly stored session shows up on the next page load while unchanged data is never read twice.
+with `st.cache_data`. The keys come from the store's revisions: every write of a session gives that session a
+new revision number. When the file's size or mtime changes the revisions are read again (one small query);
+the session list is keyed on the highest revision and the count, each session page on that session's own
+revision, so storing one session invalidates the list and that session's page, never the pages of the others.
+The figures themselves are stored per session at write time (`session_metrics_stored`): the list is one scan.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import streamlit as st
 
 from core.errors import UserError
 from core.taxonomy import LABELS
-from store import connect, default_db_path, load_session, queries
+from store import connect, default_db_path, queries
 from tagger.rules import builtin_rule_lines
 
 ROLES = ("practitioner", "client", "all")
@@ -93,8 +96,35 @@ def _current() -> tuple[str, tuple[int, ...]]:
     return str(path), version
 
 
+@st.cache_data(show_spinner=False, max_entries=2)
+def _revisions(db: str, version: tuple[int, ...]) -> dict[str, int] | None:
+    """session id → revision, read again only when the file changed; None for a database without revisions."""
+    with reader(db) as con:
+        return queries.revisions(con)
+
+
+def list_key() -> tuple[str, tuple[int, ...]]:
+    """(database, key of the session list): changes when any session is stored, changed or erased."""
+    db, version = _current()
+    revisions = _revisions(db, version)
+    if revisions is None:  # written before revisions existed: the file's own version is the key
+        return db, version
+    return db, (max(revisions.values(), default=0), len(revisions))
+
+
+def session_key(session_id: str) -> tuple[str, tuple[int, ...]]:
+    """(database, key of one session): changes only when that session is written."""
+    db, version = _current()
+    revisions = _revisions(db, version)
+    if revisions is None:
+        return db, version
+    return db, (revisions.get(session_id, -1),)
+
+
 # --------------------------------------------------------------------------------------------- sessions list
-@st.cache_data(show_spinner=False, max_entries=8)
+# A resource cache, not a data cache: st.cache_data would pickle the 10,000-row frame on every page (over a
+# second); this hands every page the same frame, which pages only filter into new frames, never change in place.
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _sessions(db: str, version: tuple[int, ...]) -> pd.DataFrame:
     with reader(db) as con:
         sessions = queries.sessions_overview(con).df()
@@ -104,22 +134,21 @@ def _sessions(db: str, version: tuple[int, ...]) -> pd.DataFrame:
 
 def _with_metrics(sessions: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
     """One row per session: metric columns suffixed by role (`talk_share__practitioner`, ...)."""
-    frame = sessions.copy()
+    parts = []
     for role in ROLES:
         part = metrics[metrics["role"] == role].drop(
             columns=["role", "has_times", "duration_s"], errors="ignore"
         )
         part = part.rename(columns={c: f"{c}__{role}" for c in part.columns if c != "session_id"})
-        frame = frame.merge(part, on="session_id", how="left")
+        parts.append(part.set_index("session_id"))
+    frame = sessions.join(pd.concat(parts, axis=1), on="session_id", how="left")
     frame["recorded_at"] = pd.to_datetime(frame["recorded_at"]).dt.date
     frame["created_at"] = pd.to_datetime(frame["created_at"])
     frame["date"] = [
         rec if rec is not None and rec == rec else (cre.date() if pd.notna(cre) else None)
         for rec, cre in zip(frame["recorded_at"], frame["created_at"], strict=True)
     ]
-    frame["ratio"], frame["ratio_is_count"] = (
-        zip(*(_ratio(row) for row in frame.to_dict("records")), strict=True) if len(frame) else ([], [])
-    )
+    frame["ratio"], frame["ratio_is_count"] = _ratios(frame)
     frame["scale_values"] = [
         _scale_values(v) for v in frame.get("scale_answers__client", pd.Series([None] * len(frame)))
     ]
@@ -129,6 +158,18 @@ def _with_metrics(sessions: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame
     frame["sort_key"] = pd.to_datetime(pd.Series(frame["date"], dtype="object"))
     frame = frame.sort_values(["sort_key", "created_at"], ascending=[False, False], na_position="last")
     return frame.drop(columns=["sort_key"]).reset_index(drop=True)
+
+
+def _ratios(frame: pd.DataFrame, role: str = "all") -> tuple[pd.Series, pd.Series]:
+    """`_ratio` for every row at once (the session list has thousands of rows)."""
+    missing = pd.Series([None] * len(frame), index=frame.index, dtype="float64")
+    timed = frame.get(f"solution_talk_ratio__{role}", missing).astype("float64")
+    counted = frame.get(f"solution_talk_ratio_count__{role}", missing).astype("float64")
+    has_times = frame["has_times"].fillna(False).astype(bool)
+    use_timed = has_times & timed.notna()
+    value = timed.where(use_timed, counted)
+    is_count = ~use_timed & (counted.notna() | ~has_times)
+    return value.astype(object).where(value.notna(), None), is_count
 
 
 def _ratio(row: dict[str, Any], role: str = "all") -> tuple[float | None, bool]:
@@ -160,8 +201,8 @@ def _scale_values(answers: Any) -> list[dict[str, Any]]:
 
 def sessions() -> pd.DataFrame:
     """All sessions, newest first (recorded_at, then created_at), with metric columns per role."""
-    db, version = _current()
-    return _sessions(db, version)
+    db, key = list_key()
+    return _sessions(db, key)
 
 
 def label_columns(frame: pd.DataFrame, role: str = "all") -> list[str]:
@@ -188,66 +229,29 @@ class SessionView:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _session(db: str, version: tuple[int, ...], session_id: str) -> SessionView | None:
+    """One session's row, figures, utterances and tags (not its word times: the page does not show them)."""
     with reader(db) as con:
         row = queries.session_row(con, session_id).df()
         if row.empty:
             return None
-        record = load_session(con, session_id)
         metrics = queries.metrics(con, session_id).df()
+        utterances = queries.session_utterances(con, session_id).df()
+        tags = queries.session_tags(con, session_id).df()
     meta = row.iloc[0].to_dict()
     warnings = meta.get("warnings")
     meta["warnings"] = [str(w) for w in warnings] if warnings is not None else []
-    meta["recorded_at"] = record.recorded_at
-    utterances = pd.DataFrame(
-        [
-            {
-                "idx": u.utterance.idx,
-                "speaker": u.utterance.speaker,
-                "role": str(u.utterance.role),
-                "start_s": u.utterance.start_s,
-                "end_s": u.utterance.end_s,
-                "text": u.utterance.text,
-                "orientation": str(u.result.orientation),
-                "is_question": u.result.is_question,
-                "scale_value": u.result.scale_value,
-            }
-            for u in record.tagged
-        ],
-        columns=[
-            "idx",
-            "speaker",
-            "role",
-            "start_s",
-            "end_s",
-            "text",
-            "orientation",
-            "is_question",
-            "scale_value",
-        ],
+    recorded = meta.get("recorded_at")
+    meta["recorded_at"] = (
+        str(pd.Timestamp(recorded).date()) if recorded is not None and recorded == recorded else None
     )
-    tags = pd.DataFrame(
-        [
-            {
-                "utterance_idx": u.utterance.idx,
-                "label": g.label,
-                "subtype": g.subtype,
-                "value": g.value,
-                "start_char": g.start_char,
-                "end_char": g.end_char,
-                "rule": g.rule,
-            }
-            for u in record.tagged
-            for g in u.result.tags
-        ],
-        columns=["utterance_idx", "label", "subtype", "value", "start_char", "end_char", "rule"],
-    )
+    meta.pop("record", None)
     by_role = {r["role"]: r for r in metrics.to_dict("records")}
     return SessionView(meta=meta, metrics=by_role, utterances=utterances, tags=tags)
 
 
 def session(session_id: str) -> SessionView | None:
-    db, version = _current()
-    return _session(db, version, session_id)
+    db, key = session_key(session_id)
+    return _session(db, key, session_id)
 
 
 # --------------------------------------------------------------------------------------------- rule notes

@@ -269,11 +269,33 @@ def transcript_html(utterances: pd.DataFrame, tags: pd.DataFrame, lang: str) -> 
     return '<div class="gs-tr">' + "".join(rows) + "</div>"
 
 
+#: Rows per page of a session table and utterances per page of a transcript: what a page builds and sends.
+PAGE_ROWS = 50
+PAGE_UTTERANCES = 100
+
+
+def pager(total: int, per_page: int, key: str) -> tuple[int, int]:
+    """A page chooser when `total` does not fit on one page; returns the (start, stop) rows to show."""
+    if total <= per_page:
+        return 0, total
+    pages = (total + per_page - 1) // per_page
+    page = int(st.number_input(t("table.page"), 1, pages, 1, step=1, key=f"{key}_page"))
+    start = (page - 1) * per_page
+    stop = min(start + per_page, total)
+    st.caption(t("table.page_of", first=start + 1, last=stop, total=total))
+    return start, stop
+
+
 def sessions_table(frame: pd.DataFrame, key: str, columns: Iterable[str] | None = None) -> None:
-    """The sessions as a table with headline figures; clicking a row (or 'open') opens `/session?id=...`."""
+    """The sessions as a table with headline figures; clicking a row (or 'open') opens `/session?id=...`.
+
+    Long lists are shown a page at a time: only the rows on the page are formatted and sent to the browser.
+    """
     labels = data.label_columns(frame)
+    start, stop = pager(len(frame), PAGE_ROWS, key)
+    page = frame.iloc[start:stop]
     rows = []
-    for row in frame.to_dict("records"):
+    for row in page.to_dict("records"):
         scales = row["scale_values"]
         rows.append(
             {
@@ -329,7 +351,7 @@ def sessions_table(frame: pd.DataFrame, key: str, columns: Iterable[str] | None 
     picked = selection.selection.rows if selection is not None else []
     if picked:
         st.switch_page(
-            PAGES["session"], query_params={"id": frame.iloc[picked[0]]["session_id"], **lang_params()}
+            PAGES["session"], query_params={"id": page.iloc[picked[0]]["session_id"], **lang_params()}
         )
     if frame["ratio_is_count"].any():
         st.caption(t("overview.count_note"))
@@ -365,6 +387,7 @@ def sessions_for(frame: pd.DataFrame, column: str, param: str, page: str) -> tup
 def ratio_points(frame: pd.DataFrame) -> pd.DataFrame:
     """Per session: date, practitioner, client, ratio (time or count) and its basis, for trend charts."""
     out = frame[["session_id", "date", "practitioner", "client_code", "ratio", "ratio_is_count"]].copy()
+    out["ratio"] = pd.to_numeric(out["ratio"], errors="coerce")  # None (no figure) becomes NaN
     out["date"] = pd.to_datetime(pd.Series(out["date"], dtype="object"))
     out["basis"] = [t("count_marker") if c else "" for c in out["ratio_is_count"]]
     out["ratio_text"] = [ratio_text(r, c) for r, c in zip(out["ratio"], out["ratio_is_count"], strict=True)]

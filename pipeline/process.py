@@ -26,7 +26,7 @@ from core.records import TRANSCRIPT_FORMAT, Role, Session, Utterance
 from pipeline import stages
 from pipeline.audio import AUDIO_EXTENSIONS, MAX_DURATION_S, check_readable, decode, file_sha256
 from pipeline.diarize.options import DiarizeOptions
-from pipeline.importers import ImportedTranscript, check_transcript_size, read_transcript
+from pipeline.importers import ImportedTranscript, read_transcript
 from pipeline.inputs import expand_inputs  # noqa: F401  (the CLI's entry point)
 from pipeline.text import guess_language, split_sentences
 from pipeline.transcribe import AsrOptions
@@ -51,6 +51,8 @@ class ProcessOptions:
     diarize: DiarizeOptions = field(default_factory=DiarizeOptions)
     progress: bool = True
     max_duration_s: float = MAX_DURATION_S
+    #: auto | cpu | cuda: where Whisper runs (auto takes a GPU when one is present; float16 there).
+    device: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ def transcribe_recording(path: Path, options: ProcessOptions, prior: Prior | Non
     audio = decode(path, keep_channels=options.channels, max_duration_s=options.max_duration_s)
     session = stages.decoded(session, audio)
     resolved = resolve_model(options.model)
-    model = load_whisper(resolved.path_or_name, resolved.offline)
+    model = load_whisper(resolved.path_or_name, resolved.offline, options.device)
     asr = dataclasses.replace(options.asr, language=None if options.language == "auto" else options.language)
 
     bar = _Progress(path.name, audio.duration_s, options.progress)
@@ -323,22 +325,6 @@ def transcript_from_file(path: Path, options: ProcessOptions) -> Session:
     return dataclasses.replace(
         session, warnings=tuple(warnings), provenance=stages.provenance(None, options.patterns)
     )
-
-
-def import_transcript(path: Path, options: ProcessOptions) -> Outcome:
-    def work(started: float) -> Outcome:
-        if path.is_file():
-            check_readable(path)
-            check_transcript_size(path)
-        record = session_record_in(path) if path.is_file() else None
-        if path.is_file():
-            existing = read_prior(options, record.source_sha256 if record else file_sha256(path)).session_id
-            if existing:
-                return Outcome(path, existing, created=False, seconds=time.perf_counter() - started)
-        session = resume_session(record, options) if record else transcript_from_file(path, options)
-        return _stored(path, options, session, started)
-
-    return _guarded(path, work)
 
 
 def _unexpected(path: Path, error: Exception, started: float) -> Outcome:

@@ -68,22 +68,52 @@ class AsrOptions:
         return record
 
 
+#: Set by `spiegel process --jobs N` in each worker: the cores divided among the workers.
+THREADS_ENV = "SPIEGEL_THREADS"
+DEVICES = ("auto", "cpu", "cuda")
+
+
 def cpu_threads() -> int:
-    """All cores of the machine: transcription is the bottleneck and runs one file at a time."""
+    """The worker's share of the cores (`SPIEGEL_THREADS`), else all cores: one file at a time."""
+    given = os.environ.get(THREADS_ENV, "")
+    if given.isdigit() and int(given) > 0:
+        return int(given)
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
+def cuda_devices() -> int:
+    """How many CUDA devices CTranslate2 can use (0 without a GPU or without a CUDA build)."""
+    try:
+        import ctranslate2
+
+        return int(ctranslate2.get_cuda_device_count())
+    except Exception:  # no CUDA runtime at all: the same as no GPU
+        return 0
+
+
+def resolve_device(device: str) -> tuple[str, str]:
+    """(device, compute type): `auto` takes a GPU when one is present; float16 on a GPU, int8 on the CPU."""
+    if device not in DEVICES:
+        raise UserError(f"--device must be one of {', '.join(DEVICES)}, not {device!r}.")
+    if device == "auto":
+        device = "cuda" if cuda_devices() > 0 else "cpu"
+    elif device == "cuda" and cuda_devices() == 0:
+        raise UserError("--device cuda: no CUDA GPU was found on this computer; use --device cpu.")
+    return device, "float16" if device == "cuda" else "int8"
+
+
 @functools.lru_cache(maxsize=2)
-def load_whisper(path_or_name: str, local_only: bool) -> Any:
-    """Load a model once per process (a trainer's 300 files reuse it)."""
+def load_whisper(path_or_name: str, local_only: bool, device: str = "cpu") -> Any:
+    """Load a model once per process (a trainer's 300 files reuse it); `device` as `resolve_device` gives."""
     disable_onnxruntime_telemetry()  # before faster-whisper loads the Silero VAD (core/offline.py)
     from faster_whisper import WhisperModel
 
+    device, compute_type = resolve_device(device)
     try:
         return WhisperModel(
             path_or_name,
-            device="cpu",
-            compute_type="int8",
+            device=device,
+            compute_type=compute_type,
             cpu_threads=cpu_threads(),
             local_files_only=local_only,
         )

@@ -12,6 +12,7 @@ The database file is readable by its user only (0600) and a data folder we creat
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import time
@@ -54,6 +55,33 @@ def render_schema(template: str, labels: Sequence[str] = LABELS) -> str:
 
 SCHEMA_SQL = render_schema(resources.files("store").joinpath("sql/schema.sql").read_text(encoding="utf-8"))
 TABLES = ("sessions", "utterances", "tags", "words", "speakers", "voiceprints")
+#: Fingerprint of the metric definitions: when schema.sql or the taxonomy changes, stored figures are rebuilt.
+METRICS_VERSION = hashlib.sha256(SCHEMA_SQL.encode("utf-8")).hexdigest()[:16]
+
+
+def ensure_stored_metrics(con: duckdb.DuckDBPyConnection) -> None:
+    """Create `session_metrics_stored` (and fill it for every session) when it is missing or outdated.
+
+    A database written before the figures were stored, or with other metric definitions, is brought up to
+    date once, on its first write connection; after that each write refreshes only its own session.
+    """
+    row = con.execute("SELECT value FROM schema_info WHERE key = 'metrics_version'").fetchone()
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'session_metrics_stored' "
+        "AND database_name = current_database()"
+    ).fetchone()[0]
+    if exists and row is not None and row[0] == METRICS_VERSION:
+        return
+    with transaction(con):
+        con.execute("DROP VIEW IF EXISTS session_metrics")
+        con.execute("DROP TABLE IF EXISTS session_metrics_stored")
+        con.execute("CREATE TABLE session_metrics_stored AS SELECT * FROM session_metrics_of(NULL)")
+        con.execute("CREATE VIEW session_metrics AS SELECT * FROM session_metrics_stored")
+        con.execute(
+            "INSERT INTO session_revisions SELECT session_id, nextval('session_revision_seq') FROM sessions "
+            "WHERE session_id NOT IN (SELECT session_id FROM session_revisions)"
+        )
+        con.execute("INSERT OR REPLACE INTO schema_info VALUES ('metrics_version', ?)", [METRICS_VERSION])
 
 
 def default_data_dir() -> Path:
@@ -222,6 +250,7 @@ def connect(
             if not read_only:
                 make_private(path)
                 con.execute(SCHEMA_SQL)
+                ensure_stored_metrics(con)
                 from store.pending import absorb_pending
 
                 absorb_pending(con, path, key)

@@ -66,3 +66,37 @@ def speaker_summary(
         [session_id],
     ).fetchall()
     return [(str(a), str(b), str(c), int(d), float(e)) for a, b, c, d, e in rows]
+
+
+def session_utterances(con: duckdb.DuckDBPyConnection, session_id: str) -> duckdb.DuckDBPyConnection:
+    """A session's utterances in order (idx, speaker, role, start_s, end_s, text, orientation, is_question,
+    scale_value)."""
+    return con.execute(
+        """SELECT idx, speaker, role, start_s, end_s, text, orientation, is_question, scale_value
+           FROM utterances WHERE session_id = ? ORDER BY idx""",
+        [session_id],
+    )
+
+
+def session_tags(con: duckdb.DuckDBPyConnection, session_id: str) -> duckdb.DuckDBPyConnection:
+    """A session's tags (utterance_idx, label, subtype, value, start_char, end_char, rule), in text order."""
+    return con.execute(
+        """SELECT utterance_idx, label, subtype, value, start_char, end_char, rule
+           FROM tags WHERE session_id = ? ORDER BY utterance_idx, start_char, label""",
+        [session_id],
+    )
+
+
+def revisions(con: duckdb.DuckDBPyConnection) -> dict[str, int] | None:
+    """session id → revision (a new number at every write of that session); None when the database predates
+    revisions."""
+    try:
+        rows = con.execute("SELECT session_id, revision FROM session_revisions").fetchall()
+    except duckdb.CatalogException:
+        return None
+    return dict(rows)
+
+
+def stored_sha256s(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The SHA-256 of every stored source: what a batch run skips."""
+    return {row[0] for row in con.execute("SELECT source_sha256 FROM sessions").fetchall()}

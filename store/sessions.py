@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from core.errors import UserError
 from core.records import (
@@ -52,10 +53,64 @@ def _parse_date(value: str | None) -> dt.date | None:
         raise UserError(f"The date {value!r} is not a date like 2026-09-14.") from error
 
 
+_UTTERANCE_SCHEMA = pa.schema(
+    [
+        ("session_id", pa.string()),
+        ("idx", pa.int32()),
+        ("speaker", pa.string()),
+        ("role", pa.string()),
+        ("start_s", pa.float64()),
+        ("end_s", pa.float64()),
+        ("text", pa.string()),
+        ("orientation", pa.string()),
+        ("is_question", pa.bool_()),
+        ("scale_value", pa.float64()),
+    ]
+)
+_TAG_SCHEMA = pa.schema(
+    [
+        ("session_id", pa.string()),
+        ("utterance_idx", pa.int32()),
+        ("label", pa.string()),
+        ("subtype", pa.string()),
+        ("value", pa.float64()),
+        ("start_char", pa.int32()),
+        ("end_char", pa.int32()),
+        ("rule", pa.string()),
+    ]
+)
+_WORD_SCHEMA = pa.schema(
+    [
+        ("session_id", pa.string()),
+        ("utterance_idx", pa.int32()),
+        ("word_idx", pa.int32()),
+        ("start_s", pa.float64()),
+        ("end_s", pa.float64()),
+        ("text", pa.string()),
+        ("probability", pa.float64()),
+    ]
+)
+
+
+def _bulk_insert(con: duckdb.DuckDBPyConnection, table: str, schema: pa.Schema, rows: list[tuple]) -> None:
+    """Insert rows as one Arrow table: one statement, column by column, instead of a statement per row."""
+    if not rows:
+        return
+    columns = list(zip(*rows, strict=True))
+    arrow = pa.Table.from_arrays(
+        [pa.array(values, type=f.type) for values, f in zip(columns, schema, strict=True)], schema=schema
+    )
+    con.register("_spiegel_rows", arrow)
+    try:
+        con.execute(f"INSERT INTO {table} SELECT * FROM _spiegel_rows")
+    finally:
+        con.unregister("_spiegel_rows")
+
+
 def _insert_content(
-    con: duckdb.DuckDBPyConnection, session_id: str, utterances: Sequence[TaggedUtterance]
+    con: duckdb.DuckDBPyConnection, contents: Sequence[tuple[str, Sequence[TaggedUtterance]]]
 ) -> None:
-    """Utterances, tags and words of one session (the caller holds the transaction)."""
+    """Utterances, tags and words of sessions, (session_id, utterances) each (the caller holds the transaction)."""
     utterance_rows = [
         (
             session_id,
@@ -69,24 +124,54 @@ def _insert_content(
             t.result.is_question,
             t.result.scale_value,
         )
+        for session_id, utterances in contents
         for t in utterances
     ]
     tag_rows = [
         (session_id, t.utterance.idx, g.label, g.subtype, g.value, g.start_char, g.end_char, g.rule)
+        for session_id, utterances in contents
         for t in utterances
         for g in t.result.tags
     ]
     word_rows = [
         (session_id, t.utterance.idx, i, w.start, w.end, w.text, w.probability)
+        for session_id, utterances in contents
         for t in utterances
         for i, w in enumerate(t.utterance.words)
     ]
-    if utterance_rows:
-        con.executemany("INSERT INTO utterances VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", utterance_rows)
-    if tag_rows:
-        con.executemany("INSERT INTO tags VALUES (?, ?, ?, ?, ?, ?, ?, ?)", tag_rows)
-    if word_rows:
-        con.executemany("INSERT INTO words VALUES (?, ?, ?, ?, ?, ?, ?)", word_rows)
+    _bulk_insert(con, "utterances", _UTTERANCE_SCHEMA, utterance_rows)
+    _bulk_insert(con, "tags", _TAG_SCHEMA, tag_rows)
+    _bulk_insert(con, "words", _WORD_SCHEMA, word_rows)
+
+
+def refresh_metrics(con: duckdb.DuckDBPyConnection, session_ids: Sequence[str]) -> None:
+    """Recompute the stored figures of these sessions and give each a new revision (caller holds the transaction).
+
+    Only the named sessions are computed: the cost of a write does not grow with the size of the database.
+    Ids no longer in `sessions` lose their figures and revision.
+    """
+    ids = list(session_ids)
+    if not ids:
+        return
+    con.execute("DELETE FROM session_metrics_stored WHERE list_contains(?, session_id)", [ids])
+    con.execute("INSERT INTO session_metrics_stored SELECT * FROM session_metrics_of(?)", [ids])
+    con.execute("DELETE FROM session_revisions WHERE list_contains(?, session_id)", [ids])
+    con.execute(
+        "INSERT INTO session_revisions SELECT session_id, nextval('session_revision_seq') FROM sessions "
+        "WHERE list_contains(?, session_id)",
+        [ids],
+    )
+
+
+def refresh_all_metrics(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute every session's stored figures in one pass (bulk loads, benchmarks, repairs)."""
+    with transaction(con):
+        con.execute("DELETE FROM session_metrics_stored")
+        con.execute("INSERT INTO session_metrics_stored SELECT * FROM session_metrics_of(NULL)")
+        con.execute("DELETE FROM session_revisions")
+        con.execute(
+            "INSERT INTO session_revisions SELECT session_id, nextval('session_revision_seq') FROM sessions"
+        )
 
 
 #: The parts of `Session.to_json()` kept in `sessions.record` (the rest has columns or tables of its own).
@@ -107,43 +192,77 @@ def save_session(con: duckdb.DuckDBPyConnection, session: Session) -> tuple[str,
 
     A recording already stored (same SHA-256) is not stored again: its id comes back with created=False.
     """
-    existing = find_session_by_sha(con, session.source_sha256)
-    if existing:
-        return existing, False
-    session_id = session_id_for(session.source_sha256)
+    return save_sessions(con, [session])[0]
+
+
+def find_sessions_by_sha(con: duckdb.DuckDBPyConnection, sha256s: Sequence[str]) -> dict[str, str]:
+    """sha256 → session id of those already stored (one query for a whole batch of files)."""
+    rows = con.execute(
+        "SELECT source_sha256, session_id FROM sessions WHERE list_contains(?, source_sha256)",
+        [list(sha256s)],
+    ).fetchall()
+    return dict(rows)
+
+
+def _session_row(session_id: str, session: Session) -> list[Any]:
     as_json = session.to_json()
     record = {key: as_json[key] for key in _RECORD_KEYS}
+    return [
+        session_id,
+        session.source_sha256,
+        session.source_name,
+        _parse_date(session.recorded_at),
+        session.practitioner,
+        session.client_code,
+        session.language,
+        session.duration_s,
+        session.asr_model,
+        session.source_kind,
+        session.has_times,
+        json.dumps(dict(session.asr.options) if session.asr else {}),
+        session.num_speakers,
+        session.role_confidence,
+        list(session.warnings),
+        json.dumps(record),
+    ]
+
+
+def save_sessions(con: duckdb.DuckDBPyConnection, sessions: Sequence[Session]) -> list[tuple[str, bool]]:
+    """Store sessions in one transaction (all or none); returns (session_id, created) for each, in order.
+
+    Recordings already stored, or given twice, are stored once. Rows go in as Arrow tables, one statement per
+    table for the whole batch, and the stored figures are computed for the batch's sessions only.
+    """
+    existing = find_sessions_by_sha(con, [s.source_sha256 for s in sessions])
+    results: list[tuple[str, bool]] = []
+    new: list[tuple[str, Session]] = []
+    for session in sessions:
+        if session.source_sha256 in existing:
+            results.append((existing[session.source_sha256], False))
+            continue
+        session_id = session_id_for(session.source_sha256)
+        existing[session.source_sha256] = session_id
+        new.append((session_id, session))
+        results.append((session_id, True))
+    if not new:
+        return results
+    session_rows = [_session_row(session_id, session) for session_id, session in new]
     with transaction(con):
-        con.execute(
+        con.executemany(
             """INSERT INTO sessions (session_id, source_sha256, source_name, recorded_at, practitioner, client_code,
                    language, duration_s, asr_model, created_at, source_kind, has_times, asr_options, num_speakers,
                    role_confidence, warnings, record)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp, ?, ?, ?, ?, ?, ?, ?)""",
-            [
-                session_id,
-                session.source_sha256,
-                session.source_name,
-                _parse_date(session.recorded_at),
-                session.practitioner,
-                session.client_code,
-                session.language,
-                session.duration_s,
-                session.asr_model,
-                session.source_kind,
-                session.has_times,
-                json.dumps(dict(session.asr.options) if session.asr else {}),
-                session.num_speakers,
-                session.role_confidence,
-                list(session.warnings),
-                json.dumps(record),
-            ],
+            session_rows,
         )
-        _insert_content(con, session_id, session.tagged)
-        speaker_rows = _speaker_rows(session_id, session)
+        _insert_content(con, [(session_id, session.tagged) for session_id, session in new])
+        speaker_rows = [row for session_id, session in new for row in _speaker_rows(session_id, session)]
         if speaker_rows:
             con.executemany("INSERT INTO speakers VALUES (?, ?, ?, ?)", speaker_rows)
-    log.info("stored session %s (%d utterances)", session_id, len(session.utterances))
-    return session_id, True
+        refresh_metrics(con, [session_id for session_id, _ in new])
+    for session_id, session in new:
+        log.info("stored session %s (%d utterances)", session_id, len(session.utterances))
+    return results
 
 
 def replace_content(
@@ -162,7 +281,7 @@ def replace_content(
     with transaction(con):
         for table, key in (("tags", "session_id"), ("words", "session_id"), ("utterances", "session_id")):
             con.execute(f"DELETE FROM {table} WHERE {key} = ?", [session_id])
-        _insert_content(con, session_id, utterances)
+        _insert_content(con, [(session_id, utterances)])
         if speaker_roles is not None:
             con.execute("DELETE FROM speakers WHERE session_id = ?", [session_id])
             con.executemany(
@@ -180,6 +299,7 @@ def replace_content(
             }:
                 raise ValueError(f"not an updatable session column: {column}")
             con.execute(f"UPDATE sessions SET {column} = ? WHERE session_id = ?", [value, session_id])
+        refresh_metrics(con, [session_id])
 
 
 def session_exists(con: duckdb.DuckDBPyConnection, session_id: str) -> bool:
@@ -193,6 +313,7 @@ def delete_session(con: duckdb.DuckDBPyConnection, session_id: str) -> None:
     with transaction(con):
         for table in ("tags", "words", "utterances", "speakers", "sessions"):
             con.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id])
+        refresh_metrics(con, [session_id])
     con.execute("CHECKPOINT")
 
 

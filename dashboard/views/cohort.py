@@ -18,6 +18,10 @@ if points.empty:
     st.info(t("cohort.no_data"))
     st.stop()
 
+#: Above this many sessions the charts draw summaries (quantiles, monthly means) instead of every session:
+#: the browser then receives a few hundred marks, not ten thousand.
+MAX_POINTS = 400
+
 st.subheader(t("cohort.distribution"))
 ratio_axis = alt.Y(
     "ratio:Q", title=t("field.ratio"), scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")
@@ -27,26 +31,54 @@ tooltip = [
     alt.Tooltip("date:T", title=t("field.date"), format="%d-%m-%Y"),
     alt.Tooltip("ratio_text:N", title=t("field.ratio")),
 ]
-box = (
-    alt.Chart(points)
-    .mark_boxplot(extent="min-max", opacity=0.35, size=40)
-    .encode(
-        x=alt.X("practitioner:N", title=None, axis=alt.Axis(labelAngle=0)),
-        y=ratio_axis,
-        color=alt.Color("practitioner:N", legend=None),
+if len(points) <= MAX_POINTS:
+    box = (
+        alt.Chart(points)
+        .mark_boxplot(extent="min-max", opacity=0.35, size=40)
+        .encode(
+            x=alt.X("practitioner:N", title=None, axis=alt.Axis(labelAngle=0)),
+            y=ratio_axis,
+            color=alt.Color("practitioner:N", legend=None),
+        )
     )
-)
-dots = (
-    alt.Chart(points)
-    .mark_circle(size=70, opacity=0.9)
-    .encode(x="practitioner:N", y="ratio:Q", color=alt.Color("practitioner:N", legend=None), tooltip=tooltip)
-)
-st.altair_chart((box + dots).properties(height=300), width="stretch")
+    dots = (
+        alt.Chart(points)
+        .mark_circle(size=70, opacity=0.9)
+        .encode(
+            x="practitioner:N", y="ratio:Q", color=alt.Color("practitioner:N", legend=None), tooltip=tooltip
+        )
+    )
+    st.altair_chart((box + dots).properties(height=300), width="stretch")
+else:
+    quantiles = (
+        points.groupby("practitioner")["ratio"]
+        .quantile([0.0, 0.25, 0.5, 0.75, 1.0])
+        .unstack()
+        .set_axis(["low", "q1", "median", "q3", "high"], axis=1)
+        .reset_index()
+    )
+    x = alt.X("practitioner:N", title=None, axis=alt.Axis(labelAngle=-45))
+    base = alt.Chart(quantiles).encode(x=x, color=alt.Color("practitioner:N", legend=None))
+    whiskers = base.mark_rule().encode(
+        y=alt.Y("low:Q", title=t("field.ratio"), scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        y2="high:Q",
+    )
+    boxes = base.mark_bar(size=14, opacity=0.5).encode(y="q1:Q", y2="q3:Q")
+    medians = base.mark_tick(size=14, thickness=2, color="black").encode(y="median:Q")
+    st.altair_chart((whiskers + boxes + medians).properties(height=300), width="stretch")
 
 st.subheader(t("cohort.over_time"))
+trend_points = points
+if len(points) > MAX_POINTS:  # one point per practitioner and month
+    trend_points = (
+        points.assign(date=points["date"].dt.to_period("M").dt.to_timestamp())
+        .groupby(["practitioner", "date"], as_index=False)["ratio"]
+        .mean()
+    )
+    trend_points["ratio_text"] = [fmt_pct(r) for r in trend_points["ratio"]]
 trend = (
-    alt.Chart(points)
-    .mark_line(point=True)
+    alt.Chart(trend_points)
+    .mark_line(point=len(points) <= MAX_POINTS)
     .encode(
         x=alt.X("date:T", title=t("field.date"), axis=alt.Axis(format="%d-%m-%Y")),
         y=ratio_axis,

@@ -22,6 +22,7 @@ from dashboard.i18n import (
 from dashboard.ui import (
     CSS,
     ORIENTATION_COLOURS,
+    PAGE_UTTERANCES,
     all_sessions,
     esc,
     fmt_clock,
@@ -30,6 +31,7 @@ from dashboard.ui import (
     legend_html,
     md,
     page_link,
+    pager,
     query_param,
     ratio_text,
     transcript_html,
@@ -295,4 +297,6 @@ st.caption(t("session.shown", shown=len(shown), total=len(utterances)))
 if shown.empty:
     st.info(t("session.nothing_shown"))
 else:
-    st.markdown(transcript_html(shown, tags, lang), unsafe_allow_html=True)
+    # a page of utterances at a time: a long session's transcript is built and sent in parts
+    first, last = pager(len(shown), PAGE_UTTERANCES, f"transcript_{session_id}_{choice}")
+    st.markdown(transcript_html(shown.iloc[first:last], tags, lang), unsafe_allow_html=True)

@@ -90,8 +90,14 @@ ALTER TABLE sessions ADD COLUMN IF NOT EXISTS record JSON;
 -- session_metrics: one row per session and role (practitioner, client, all); definitions in metrics.md.
 -- Time-based figures use utterance durations; sessions without times (imported text) get NULL there and
 -- count-based figures (solution_talk_ratio_count, talk_share by words) are what the dashboard shows.
+--
+-- Computed once per session when it is written (store/sessions.py calls `session_metrics_of([id])` in the
+-- write's transaction) and kept in the table `session_metrics_stored`; `session_metrics` is a view over that
+-- table, so reading it costs a table scan, not a recomputation over every utterance of every session.
+-- The table macros take a list of session ids, or NULL for all sessions; every step is an equi-join or a
+-- window per session (no correlated subqueries), so computing all sessions grows linearly.
 -- ---------------------------------------------------------------------------------------------------------
-CREATE OR REPLACE VIEW utterance_facts AS
+CREATE OR REPLACE MACRO utterance_facts_of(ids) AS TABLE
 WITH base AS (
     SELECT
         u.*,
@@ -99,30 +105,41 @@ WITH base AS (
         length(regexp_split_to_array(trim(u.text), '\s+')) AS n_words,
         lag(u.speaker) OVER (PARTITION BY u.session_id ORDER BY u.idx) AS prev_speaker
     FROM utterances u
+    WHERE ids IS NULL OR list_contains(ids, u.session_id)
 ), turns AS (
     SELECT *,
         sum(CASE WHEN prev_speaker IS NULL OR prev_speaker <> speaker THEN 1 ELSE 0 END)
             OVER (PARTITION BY session_id ORDER BY idx) AS turn_no
     FROM base
-), labelled AS (
-    SELECT t.*,
-        coalesce(list(DISTINCT g.label) FILTER (WHERE g.label IS NOT NULL), []) AS labels
-    FROM turns t LEFT JOIN tags g ON g.session_id = t.session_id AND g.utterance_idx = t.idx
+), tag_lists AS (
+    SELECT g.session_id, g.utterance_idx, list(DISTINCT g.label) AS labels
+    FROM tags g
+    WHERE ids IS NULL OR list_contains(ids, g.session_id)
     GROUP BY ALL
 )
-SELECT *,
+SELECT t.*,
+    coalesce(l.labels, []) AS labels,
     -- a practitioner question: said as a question, or carrying a question technique label
-    (role = 'practitioner' AND (is_question OR list_has_any(labels, [
+    (t.role = 'practitioner' AND (t.is_question OR list_has_any(coalesce(l.labels, []), [
         /*@question_labels@*/]))) AS is_practitioner_question
-FROM labelled;
+FROM turns t
+LEFT JOIN tag_lists l ON l.session_id = t.session_id AND l.utterance_idx = t.idx;
 
-CREATE OR REPLACE VIEW session_metrics AS
-WITH roles AS (
+CREATE OR REPLACE VIEW utterance_facts AS SELECT * FROM utterance_facts_of(NULL);
+
+CREATE OR REPLACE MACRO session_metrics_of(ids) AS TABLE
+WITH sess AS (
+    SELECT session_id, duration_s, has_times FROM sessions
+    WHERE ids IS NULL OR list_contains(ids, session_id)
+), roles AS (
     SELECT s.session_id, r.role, s.duration_s, s.has_times
-    FROM sessions s CROSS JOIN (VALUES ('practitioner'), ('client'), ('all')) r(role)
+    FROM sess s CROSS JOIN (VALUES ('practitioner'), ('client'), ('all')) r(role)
+), uf AS (
+    SELECT f.* FROM utterance_facts_of(ids) f SEMI JOIN sess s ON s.session_id = f.session_id
 ), facts AS (
-    SELECT f.*, r.role AS metric_role
-    FROM utterance_facts f JOIN roles r ON r.session_id = f.session_id AND (r.role = 'all' OR r.role = f.role)
+    SELECT *, role AS metric_role FROM uf WHERE role IN ('practitioner', 'client')
+    UNION ALL
+    SELECT *, 'all' AS metric_role FROM uf
 ), per_role AS (
     SELECT
         session_id, metric_role AS role,
@@ -140,51 +157,65 @@ WITH roles AS (
     FROM facts GROUP BY ALL
 ), totals AS (
     SELECT session_id, sum(dur_s) AS all_talk_s, sum(n_words) AS all_words
-    FROM utterance_facts GROUP BY session_id
+    FROM uf GROUP BY session_id
 ), label_counts AS (
-    SELECT g.session_id, r.role,
+    SELECT g.session_id, g.metric_role AS role,
         /*@label_counts@*/
-    FROM (SELECT DISTINCT session_id, utterance_idx, label FROM tags) g
-    JOIN utterances u ON u.session_id = g.session_id AND u.idx = g.utterance_idx
-    JOIN roles r ON r.session_id = g.session_id AND (r.role = 'all' OR r.role = u.role)
+    FROM (SELECT session_id, metric_role, unnest(labels) AS label FROM facts) g
     GROUP BY ALL
+), turn_list AS (
+    -- every turn, and how many practitioner turns there are up to and including it
+    SELECT session_id, turn_no, has_p,
+        sum(CASE WHEN has_p THEN 1 ELSE 0 END) OVER (PARTITION BY session_id ORDER BY turn_no) AS p_upto
+    FROM (SELECT session_id, turn_no, bool_or(role = 'practitioner') AS has_p FROM uf GROUP BY ALL)
 ), practitioner_turns AS (
-    SELECT session_id, turn_no,
-        row_number() OVER (PARTITION BY session_id ORDER BY turn_no) AS p_ord
-    FROM (SELECT DISTINCT session_id, turn_no FROM utterance_facts WHERE role = 'practitioner')
+    SELECT session_id, turn_no, p_upto AS p_ord FROM turn_list WHERE has_p
 ), reports AS (
     -- each client exception report, with the ordinal of the last practitioner turn before it
     SELECT f.session_id, f.idx, f.turn_no,
-        coalesce((SELECT max(p.p_ord) FROM practitioner_turns p
-                  WHERE p.session_id = f.session_id AND p.turn_no < f.turn_no), 0) AS p_before
-    FROM utterance_facts f
+        tl.p_upto - CASE WHEN tl.has_p THEN 1 ELSE 0 END AS p_before
+    FROM uf f
+    JOIN turn_list tl ON tl.session_id = f.session_id AND tl.turn_no = f.turn_no
     WHERE f.role = 'client' AND list_contains(f.labels, 'exception_report')
 ), followed AS (
+    -- followed up when one of the next two practitioner turns compliments, asks for more, or asks a
+    -- solution-oriented question
     SELECT r.session_id, r.idx,
         bool_or(
             list_has_any(f.labels, ['compliment', 'more_question'])
             OR (f.is_practitioner_question AND f.orientation = 'solution')
         ) FILTER (WHERE f.idx IS NOT NULL) AS is_followed
     FROM reports r
-    LEFT JOIN practitioner_turns p
-        ON p.session_id = r.session_id AND p.p_ord IN (r.p_before + 1, r.p_before + 2)
-    LEFT JOIN utterance_facts f
+    CROSS JOIN (VALUES (1), (2)) k(step)
+    LEFT JOIN practitioner_turns p ON p.session_id = r.session_id AND p.p_ord = r.p_before + k.step
+    LEFT JOIN uf f
         ON f.session_id = r.session_id AND f.turn_no = p.turn_no AND f.role = 'practitioner' AND f.idx > r.idx
     GROUP BY ALL
+), scale_subtypes AS (
+    SELECT session_id, utterance_idx, any_value(subtype) AS subtype
+    FROM tags
+    WHERE label = 'scale_answer' AND (ids IS NULL OR list_contains(ids, session_id))
+    GROUP BY ALL
 ), session_level AS (
-    SELECT s.session_id,
-        (SELECT avg(CASE WHEN coalesce(x.is_followed, FALSE) THEN 1.0 ELSE 0.0 END)
-         FROM followed x WHERE x.session_id = s.session_id) AS exception_followup_rate,
-        (SELECT min(f.start_s) FROM utterance_facts f
-         WHERE f.session_id = s.session_id AND f.is_practitioner_question AND f.orientation = 'solution')
-            AS first_solution_turn_s,
-        (SELECT list({'idx': f.idx, 'value': f.scale_value, 'subtype': (
-                    SELECT any_value(g.subtype) FROM tags g
-                    WHERE g.session_id = f.session_id AND g.utterance_idx = f.idx AND g.label = 'scale_answer')}
-                 ORDER BY f.idx)
-         FROM utterance_facts f
-         WHERE f.session_id = s.session_id AND f.role = 'client' AND f.scale_value IS NOT NULL) AS scale_answers
-    FROM sessions s
+    SELECT s.session_id, fr.exception_followup_rate, fs.first_solution_turn_s, sa.scale_answers
+    FROM sess s
+    LEFT JOIN (
+        SELECT session_id, avg(CASE WHEN coalesce(is_followed, FALSE) THEN 1.0 ELSE 0.0 END)
+            AS exception_followup_rate
+        FROM followed GROUP BY session_id
+    ) fr ON fr.session_id = s.session_id
+    LEFT JOIN (
+        SELECT session_id, min(start_s) AS first_solution_turn_s
+        FROM uf WHERE is_practitioner_question AND orientation = 'solution' GROUP BY session_id
+    ) fs ON fs.session_id = s.session_id
+    LEFT JOIN (
+        SELECT f.session_id,
+            list({'idx': f.idx, 'value': f.scale_value, 'subtype': st.subtype} ORDER BY f.idx) AS scale_answers
+        FROM uf f
+        LEFT JOIN scale_subtypes st ON st.session_id = f.session_id AND st.utterance_idx = f.idx
+        WHERE f.role = 'client' AND f.scale_value IS NOT NULL
+        GROUP BY f.session_id
+    ) sa ON sa.session_id = s.session_id
 )
 SELECT
     r.session_id,
@@ -221,3 +252,15 @@ LEFT JOIN (
         /*@label_count_names@*/
     FROM label_counts
 ) lc ON lc.session_id = r.session_id AND lc.role = r.role;
+
+-- Which version of each session the stored figures describe: every write of a session takes the next number,
+-- so the dashboard's cache for one session is invalidated by a write of that session only.
+CREATE SEQUENCE IF NOT EXISTS session_revision_seq;
+CREATE TABLE IF NOT EXISTS session_revisions (
+    session_id VARCHAR PRIMARY KEY,
+    revision   BIGINT NOT NULL
+);
+
+-- Lookups by session: the session page, re-tagging and erasure read one session's rows.
+CREATE INDEX IF NOT EXISTS tags_by_session ON tags (session_id);
+CREATE INDEX IF NOT EXISTS words_by_session ON words (session_id);

@@ -106,6 +106,6 @@ def test_label_columns_are_generated_from_the_taxonomy():
     assert "label_count_compliment" not in template
     con = duckdb.connect(":memory:")
     con.execute(render_schema(template, (*LABELS, "new_question")))
-    columns = [d[0] for d in con.execute("SELECT * FROM session_metrics").description]
+    columns = [d[0] for d in con.execute("SELECT * FROM session_metrics_of(NULL)").description]
     for label in (*LABELS, "new_question"):
         assert f"label_count_{label}" in columns and f"label_rate_{label}" in columns
