@@ -21,6 +21,7 @@ from store.connection import (
     _open,
     _private_umask,
     _quote,
+    ensure_stored_metrics,
     make_private,
     resolve_db_path,
     transaction,
@@ -53,6 +54,7 @@ def keep_pending(db: str | Path | None, session: Session) -> Path:
         con = _open(target, False, key)
         try:
             con.execute(SCHEMA_SQL)
+            ensure_stored_metrics(con)
             save_session(con, session)
             con.execute("CHECKPOINT")
         finally:
