@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 
 from core.records import Session
-from store.connection import SCHEMA_SQL, TABLES, connect
+from store.connection import SCHEMA_SQL, TABLES, connect, ensure_stored_metrics
 from store.sessions import load_session, save_session
 
 EXPORTED = (*TABLES, "session_metrics")
@@ -83,6 +83,7 @@ def export_sessions(sessions: list[Session], fmt: str, out_dir: Path) -> list[Pa
     con = duckdb.connect(":memory:")
     try:
         con.execute(SCHEMA_SQL)
+        ensure_stored_metrics(con)
         for session in sessions:
             save_session(con, session)
         tables = read_tables(con)

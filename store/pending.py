@@ -22,6 +22,7 @@ from store.connection import (
     _open,
     _private_umask,
     _quote,
+    ensure_stored_metrics,
     make_private,
     resolve_db_path,
     transaction,
@@ -54,6 +55,7 @@ def keep_pending(db: str | Path | None, session: Session) -> Path:
         con = _open(target, False, key)
         try:
             con.execute(SCHEMA_SQL)
+            ensure_stored_metrics(con)
             save_session(con, session)
             con.execute("CHECKPOINT")
         finally:
