@@ -49,12 +49,15 @@ def test_second_decoding_recovers_the_dropped_stretch(gap_wav, model):
     assert before > 30 and gaps_before and gaps_before[0][0] <= OPENING_S[0] + 0.5  # the drop is real
 
     segments, _, coverage = transcribe_covered(model, audio, options)
-    assert coverage.without_words_s == pytest.approx(before)
+    # Whisper's temperature fallback samples, so this first pass need not equal the one above; it must see
+    # the same kind of drop.
+    missed = coverage.without_words_s
+    assert missed > 30
     # What is left is a few seconds of the backwards speech, reported as a warning; never the real line.
-    assert sum(e - s for s, e in coverage.gaps) < 0.15 * before
+    assert sum(e - s for s, e in coverage.gaps) < 0.15 * missed
     assert all(s >= OPENING_S[1] for s, _ in coverage.gaps)
     assert coverage.warnings == [f"speech_without_words:{s:.1f}-{e:.1f}" for s, e in coverage.gaps]
-    assert coverage.recovered_s > 0.85 * before
+    assert coverage.recovered_s > 0.85 * missed
     assert any(w.start < OPENING_S[1] for s in segments for w in s.words)  # the opening line is back
     assert [s.start for s in segments] == sorted(s.start for s in segments)
 
