@@ -19,7 +19,7 @@ from sklearn.metrics import f1_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from realdata import REAL_NL_DIR, orientation_figures
+from realdata import load_real_nl, orientation_figures
 
 from tagger import load_tagger
 
@@ -61,12 +61,7 @@ def score(rows: list[dict]) -> dict:
 
 
 def run() -> dict:
-    figures = {}
-    for part in ("dev", "test"):
-        path = REAL_NL_DIR / f"{part}.jsonl"
-        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        figures[part] = score(rows)
-    return figures
+    return {part: score(load_real_nl(part)) for part in ("dev", "test")}
 
 
 def main() -> None:

@@ -125,10 +125,7 @@ def binary_figures(gold: list[bool], pred: list[bool]) -> dict[str, float]:
     return {"n": len(gold), "precision": float(p), "recall": float(r), "f1": float(f)}
 
 
-def load_real_nl(directory: Path = REAL_NL_DIR) -> list[dict]:
-    """Every labelled line of the Dutch real corpus, in file order (dialogues stay in turn order)."""
-    items: list[dict] = []
-    for path in sorted(directory.glob("*.jsonl")):
-        with path.open(encoding="utf-8") as handle:
-            items.extend(json.loads(line) for line in handle if line.strip())
-    return items
+def load_real_nl(part: str, directory: Path = REAL_NL_DIR) -> list[dict]:
+    """The labelled lines of one part ("dev" or "test") of the Dutch real corpus, in file order."""
+    path = directory / f"{part}.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

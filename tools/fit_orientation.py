@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from realdata import SHARED, TALK_TYPE_ORIENTATION, annomi_split, load_annomi  # noqa: E402
+from realdata import SHARED, TALK_TYPE_ORIENTATION, annomi_split, load_annomi, load_real_nl  # noqa: E402
 
 from tagger import load_tagger  # noqa: E402
 
@@ -54,7 +54,7 @@ def _read_jsonl(path: Path) -> list[dict]:
 def conversations_nl() -> list[tuple[str, float, list[dict]]]:
     """(group, weight, items) — a dialogue keeps its order; a lone utterance is its own conversation."""
     out: dict[str, list[dict]] = {}
-    for row in _read_jsonl(ROOT / "tests/tagger/data/real_nl/dev.jsonl"):
+    for row in load_real_nl("dev"):
         key = f"{row['source_url']}#{row['dialogue']}" if row.get("dialogue") else row["id"]
         out.setdefault(key, []).append(row)
     convs = [(k.split("#")[0] if "#" in k else _page(rows[0]), 1.0, rows) for k, rows in out.items()]
