@@ -6,7 +6,8 @@ each figure beside the previous release's (measured by the same code on that rel
 
 The development parts were used to write rules and fit the orientation weights, so their figures are
 optimistic; the test parts (AnnoMI's test sessions, the Dutch corpus's locked test part) were never tuned
-on. The issue's aims are printed beside the test figures.
+on. The issue's aims are printed beside the test figures. The Dutch `test` is the whole locked part, `test1` its
+first batch (the 823 lines split off on 2026-12-01), comparable with figures reported before the second batch.
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ def rows(annomi: dict, dutch: dict) -> list[tuple[str, str, float | None]]:
             ("annomi question F1", part, f["practitioner_question"]["f1"]),
             ("annomi AUC practitioner solution ratio", part, f["auc_headline"]),
         ]
-    for part in ("dev", "test"):
+    for part in ("dev", "test", "test1"):
+        if part not in dutch:
+            continue
         f = dutch[part]
         out += [
             ("dutch orientation balanced", part, f["orientation"]["balanced_accuracy"]),
@@ -64,12 +67,12 @@ def main() -> None:
     if args.out:
         args.out.write_text(json.dumps(now, indent=2))
     previous = {(n, p): v for n, p, v in rows(before["annomi"], before["dutch"])}
-    print(f"{'figure':40} {'part':5} {'previous':>9} {'now':>7} {'aim':>6}")
+    print(f"{'figure':40} {'part':6} {'previous':>9} {'now':>7} {'aim':>6}")
     for name, part, value in rows(now["annomi"], now["dutch"]):
         old = previous.get((name, part))
-        aim = f"{AIMS[name]:.2f}" if name in AIMS and part == "test" else ""
+        aim = f"{AIMS[name]:.2f}" if name in AIMS and part.startswith("test") else ""
         fmt = lambda v: "n/a" if v is None else f"{v:.3f}"  # noqa: E731
-        print(f"{name:40} {part:5} {fmt(old):>9} {fmt(value):>7} {aim:>6}")
+        print(f"{name:40} {part:6} {fmt(old):>9} {fmt(value):>7} {aim:>6}")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from sklearn.metrics import f1_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from realdata import load_real_nl, orientation_figures
+from realdata import REAL_NL_DIR, load_real_nl, orientation_figures
 
 from tagger import load_tagger
 
@@ -60,8 +60,35 @@ def score(rows: list[dict]) -> dict:
     return out
 
 
+def agreement(directory: Path | None = None) -> dict:
+    """A second annotator's blind labels (`agreement.jsonl`) against the corpus's: how far people agree, the
+    ceiling a tagger can be held to. Per part; no sentence is printed."""
+    kwargs = {"directory": directory} if directory else {}
+    gold = {r["id"]: r for part in ("dev", "test") for r in load_real_nl(part, **kwargs)}
+    second = load_real_nl("agreement", **kwargs) if (directory or REAL_NL_DIR).joinpath("agreement.jsonl").is_file() else []
+    out = {}
+    for part in ("dev", "test"):
+        pairs = [(gold[a["id"]], a) for a in second if a["id"] in gold and gold[a["id"]]["split"] == part]
+        if not pairs:
+            continue
+        out[part] = {
+            "n": len(pairs),
+            "orientation": orientation_figures([g["orientation"] for g, _ in pairs], [a["orientation"] for _, a in pairs]),
+            "label_set_agreement": sum(set(g["labels"]) == set(a["labels"]) for g, a in pairs) / len(pairs),
+        }
+    return out
+
+
 def run() -> dict:
-    return {part: score(load_real_nl(part)) for part in ("dev", "test")}
+    """dev, test (all of the locked part) and test1 (its first batch, the 823 lines of 2026-12-01, comparable
+    with earlier releases' figures), plus the second annotator's agreement."""
+    test = load_real_nl("test")
+    return {
+        "dev": score(load_real_nl("dev")),
+        "test": score(test),
+        "test1": score([r for r in test if r.get("batch", 1) == 1]),
+        "agreement": agreement(),
+    }
 
 
 def main() -> None:
@@ -72,6 +99,12 @@ def main() -> None:
     if args.out:
         args.out.write_text(json.dumps(figures, indent=2))
     for part, f in figures.items():
+        if part == "agreement":
+            for p, a in f.items():
+                o = a["orientation"]
+                print(f"Second annotator vs corpus, {p} (n={a['n']}): orientation balanced {o['balanced_accuracy']:.3f} "
+                      f"kappa {o['kappa']:.3f}; same label set {a['label_set_agreement']:.3f}")
+            continue
         o = f["orientation"]
         print(
             f"Dutch real {part:4} (n={f['n']}): macro-F1 {f['macro_f1']:.3f} (with labels only predicted "

@@ -29,12 +29,15 @@ from tagger.orientation import OrientationFn, cue_balance  # (also registers spi
 from tagger.orientation_model import make_orientation_v3  # noqa: F401  (registers spiegel.orientation.v3)
 from tagger.polarity import (
     MarkLists,
+    TopicLists,
     lemma_table,
     lexicon,
     load_marks,
+    load_topics,
     marks,
     polarity,
     terms,
+    topic_polarity,
 )
 from tagger.rules import Rule, parse_rule
 
@@ -66,6 +69,7 @@ class SpiegelTagger:
         self.matcher = RuleMatcher(nlp)
         self._context_raw: dict[str, Any] = {}
         self.lexicon = lexicon(nlp.lang)
+        self.topics: TopicLists = load_topics(nlp.lang)
         self.mark_lists: MarkLists = load_marks(nlp.lang)
         self.lemmas = lemma_table(nlp.lang)
 
@@ -133,7 +137,9 @@ class SpiegelTagger:
                 continue
             analysis.hits.append(hit)
         flags = negation_scope(words, ctx)
-        analysis.polarity = polarity(words, self.lexicon, flags)
+        analysis.polarity = polarity(words, self.lexicon, flags) | topic_polarity(
+            words, self.topics, self.lemmas, flags
+        )
         analysis.terms = terms(words, self.lemmas, flags)
         analysis.marks = marks(words, self.mark_lists)
         for num in numbers:

@@ -128,3 +128,55 @@ def marks(words: Sequence[str], lists: MarkLists) -> tuple[str, ...]:
             if name not in present and tuple(words[i : i + len(tokens)]) == tokens:
                 present.add(name)
     return tuple(sorted(present))
+
+
+@dataclass(frozen=True)
+class TopicLists:
+    """Topic words of one language (`tagger/data/topics_<lang>.json`): side -> words, and compound heads."""
+
+    words: dict[str, str]
+    heads: tuple[tuple[str, str], ...]
+
+
+@functools.cache
+def load_topics(lang: str) -> TopicLists:
+    """The topic lists of a language (empty where it has none)."""
+    resource = files("tagger.data").joinpath(f"topics_{lang}.json")
+    if not resource.is_file():
+        return TopicLists({}, ())
+    data = json.loads(resource.read_text(encoding="utf-8"))
+    words: dict[str, str] = {}
+    heads: list[tuple[str, str]] = []
+    for side in ("problem", "solution"):
+        for word in data[side]["words"]:
+            words.setdefault(word, side)
+        heads.extend((head, side) for head in data[side].get("heads", ()))
+    # longest head first, so "stoornissen" decides before "sen"-like shorter endings could
+    return TopicLists(words, tuple(sorted(heads, key=lambda h: -len(h[0]))))
+
+
+def topic_side(word: str, lists: TopicLists, lemmas: Mapping[str, str]) -> str | None:
+    """'problem', 'solution' or None for one lower-case word: listed itself, by its lemma, or as a compound
+    whose last part is a listed head (at least three letters before it)."""
+    side = lists.words.get(word) or lists.words.get(lemmas.get(word, word))
+    if side is not None:
+        return side
+    for head, head_side in lists.heads:
+        if len(word) >= len(head) + 3 and word.endswith(head):
+            return head_side
+    return None
+
+
+def topic_polarity(
+    words: Sequence[str], lists: TopicLists, lemmas: Mapping[str, str], flags: Sequence[bool]
+) -> dict[str, float]:
+    """Counts of problem and solution topic words, each split by negation ("geen ruzie meer" is not ruzie)."""
+    out: dict[str, float] = {}
+    if not lists.words:
+        return out
+    for word, flag in zip(words, flags, strict=True):
+        side = topic_side(word, lists, lemmas)
+        if side is not None:
+            name = f"topic.{side}" + (".negated" if flag else "")
+            out[name] = out.get(name, 0.0) + 1.0
+    return out

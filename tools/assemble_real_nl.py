@@ -25,6 +25,10 @@ OUT = Path(__file__).resolve().parent.parent / "tests" / "tagger" / "data" / "re
 TEST_PERCENT = 35
 #: How many earlier turns of a dialogue an item carries as its context.
 CONTEXT_TURNS = 6
+#: Collection rounds: A–D collected on 2026-12-01 (the split and the first locked test part were made then,
+#: before any tuning); E–F on 2026-12-02, split by the same URL hash. `batch` lets a report keep the first
+#: locked test part comparable across releases.
+BATCH = {"A": 1, "B": 1, "C": 1, "D": 1, "E": 2, "F": 2}
 LABELS = {
     "compliment", "scale_question", "scale_answer", "exception_question", "exception_report",
     "miracle_question", "coping_question", "goal_question", "progress_question", "more_question",
@@ -110,6 +114,7 @@ def main() -> None:
         with (OUT / f"{part}.jsonl").open("w", encoding="utf-8") as handle:
             for i, row in enumerate(rows, start=1):
                 out = {"id": f"realnl-{part}-{i:04d}"} | {k: row.get(k) for k in FIELDS} | {"split": part}
+                out["batch"] = BATCH.get(row["collector"], 2)
                 out["labels"] = list(out["labels"] or [])
                 out["subtypes"] = dict(out["subtypes"] or {})
                 if row.get("context"):

@@ -25,8 +25,12 @@ from bench_real_nl import score  # noqa: E402
 from tagger.taxonomy import LABEL_SUBTYPES  # noqa: E402
 
 DIR = ROOT / "tests" / "tagger" / "data" / "real_nl"
-#: Floors on the locked test part (measured 2026-12-01, rounded down).
-TEST_FLOORS = {"orientation_balanced": 0.60, "macro_f1": 0.50}
+#: Floors on the locked test part, measured values rounded down: `test1` is its first batch (823 lines split off
+#: on 2026-12-01, comparable across releases), `test` the whole part (with the 2026-12-02 batch).
+TEST_FLOORS = {
+    "test1": {"orientation_balanced": 0.62, "macro_f1": 0.50},
+    "test": {"orientation_balanced": 0.61, "macro_f1": 0.45},
+}
 
 
 @functools.cache
@@ -69,11 +73,22 @@ def test_no_near_duplicates_across_parts() -> None:
         assert not any(len(w & d) / len(w | d) >= 0.8 for d in dev if len(d) >= 4), r["id"]
 
 
-@pytest.fixture(scope="module")
-def test_figures() -> dict:
-    return score(list(rows("test")))
+@pytest.mark.parametrize("part", sorted(TEST_FLOORS))
+def test_locked_test_part_floors(part: str) -> None:
+    chosen = [r for r in rows("test") if part == "test" or r.get("batch", 1) == 1]
+    figures = score(chosen)
+    floors = TEST_FLOORS[part]
+    assert figures["orientation"]["balanced_accuracy"] >= floors["orientation_balanced"]
+    assert figures["macro_f1"] >= floors["macro_f1"]
 
 
-def test_locked_test_part_floors(test_figures: dict) -> None:
-    assert test_figures["orientation"]["balanced_accuracy"] >= TEST_FLOORS["orientation_balanced"]
-    assert test_figures["macro_f1"] >= TEST_FLOORS["macro_f1"]
+def test_second_annotator_agreement_is_recorded() -> None:
+    """The agreement file names real corpus lines, and people agree far above the tagger: the ceiling is
+    not the labels' noise."""
+    from bench_real_nl import agreement
+
+    ids = {r["id"] for r in rows("dev") + rows("test")}
+    second = [json.loads(line) for line in (DIR / "agreement.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(second) >= 300 and {a["id"] for a in second} <= ids
+    figures = agreement()
+    assert figures["dev"]["orientation"]["kappa"] >= 0.7 and figures["test"]["orientation"]["kappa"] >= 0.7
