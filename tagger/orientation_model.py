@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
@@ -149,6 +150,19 @@ def features(evidence: OrientationInput) -> dict[str, float]:
     return f
 
 
+@functools.cache
+def technique_labels() -> dict[str, frozenset[str]]:
+    """side -> the technique labels that settle it (`tagger/data/technique_orientation.json`)."""
+    data = json.loads(files("tagger.data").joinpath("technique_orientation.json").read_text(encoding="utf-8"))
+    return {side: frozenset(data[side]) for side in ("solution", "problem")}
+
+
+def technique_side(labels: Sequence[str]) -> str | None:
+    """The side an utterance's technique labels settle, when they all point one way; else None."""
+    sides = {side for side, names in technique_labels().items() if not names.isdisjoint(labels)}
+    return sides.pop() if len(sides) == 1 else None
+
+
 @registry.misc("spiegel.orientation.v3")
 def make_orientation_v3() -> OrientationFn:
     """Orientation v3: the fitted model of the utterance's language (`tagger/data/orientation_<lang>.json`)
@@ -161,6 +175,10 @@ def make_orientation_v3() -> OrientationFn:
         if model is None:
             return fallback(evidence)
         decision = model.decide(features(evidence))
+        settled = technique_side(evidence.labels)
+        if settled is not None and settled != decision.orientation:
+            cue = next(f"label:{label}" for label in evidence.labels if label in technique_labels()[settled])
+            return OrientationResult(settled, decision.probability, ((cue, 1.0), *decision.cues))
         return OrientationResult(decision.orientation, decision.probability, decision.cues)
 
     return orientation

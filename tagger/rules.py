@@ -31,6 +31,7 @@ An organisation file may add rules, or switch one off: `{"id": "compliment.direc
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -103,12 +104,53 @@ class Problem:
         return f"{self.file}:{self.line}: {self.message}"
 
 
+@functools.cache
+def _word_sets() -> dict[str, tuple[str, ...]]:
+    """Every named word set of the packaged languages, as "<lang>.<name>" -> lower-case words."""
+    out: dict[str, tuple[str, ...]] = {}
+    root = files("tagger.patterns")
+    for lang in ("nl", "en"):
+        resource = root.joinpath(lang, "sets.json")
+        if resource.is_file():
+            for name, words in json.loads(resource.read_text(encoding="utf-8")).items():
+                if not name.startswith("_"):
+                    out[f"{lang}.{name}"] = tuple(dict.fromkeys(w.lower() for w in words))
+    return out
+
+
+@functools.cache
+def _topic_regexes() -> dict[str, str]:
+    """"<lang>.topic_<side>" -> a regular expression for that side's topic words and compounds ending in a head
+    (`tagger/data/topics_<lang>.json`, the same lists the orientation model weighs)."""
+    out: dict[str, str] = {}
+    for lang in ("nl", "en"):
+        resource = files("tagger.data").joinpath(f"topics_{lang}.json")
+        if not resource.is_file():
+            continue
+        data = json.loads(resource.read_text(encoding="utf-8"))
+        for side in ("problem", "solution"):
+            words = "|".join(re.escape(w) for w in sorted(set(data[side]["words"]), key=lambda w: (-len(w), w)))
+            heads = "|".join(re.escape(h) for h in sorted(set(data[side].get("heads", ())), key=lambda w: (-len(w), w)))
+            pattern = f"^(?:{words})$" + (f"|^\\w{{3,}}(?:{heads})$" if heads else "")
+            out[f"{lang}.topic_{side}"] = pattern
+    return out
+
+
+def word_set(name: str) -> tuple[str, ...]:
+    """The words of one named set ("nl.praise"); ValueError names an unknown set."""
+    try:
+        return _word_sets()[name]
+    except KeyError:
+        raise ValueError(f"unknown word set ${name}") from None
+
+
 def _token(spec: str) -> dict[str, Any]:
     """Compile one token of the compact pattern language into a Matcher token dict.
 
     `a|b` lower-case forms; `@a|b` lemmas; `_` any token; `_{0,3}` zero to three tokens; `#num` a number;
     `#punct` punctuation; `#scale` a scale number (digits or number word: "6", "6,5", "zesje", "seven");
-    `re:REGEX` a regular expression on the lower-case form; a trailing `?` makes the
+    `re:REGEX` a regular expression on the lower-case form; `$nl.praise` one of the words of a named word set
+    (`patterns/<lang>/sets.json`, so a long list is written once); a trailing `?` makes the
     token optional (write `\\?` for a literal question mark).
     """
     op = None
@@ -127,11 +169,16 @@ def _token(spec: str) -> dict[str, Any]:
         tok = {"IS_PUNCT": True}
     elif spec.startswith("re:"):
         tok = {"LOWER": {"REGEX": spec[3:]}}
+    elif spec.startswith("$") and spec[1:] in _topic_regexes():
+        tok = {"LOWER": {"REGEX": _topic_regexes()[spec[1:]]}}
     elif spec.startswith("@"):
         words = spec[1:].split("|")
         tok = {"LEMMA": words[0]} if len(words) == 1 else {"LEMMA": {"IN": words}}
     else:
-        words = [w.replace("\\?", "?") for w in spec.split("|")]
+        words = []
+        for w in spec.split("|"):
+            words.extend(word_set(w[1:]) if w.startswith("$") else [w.replace("\\?", "?")])
+        words = list(dict.fromkeys(words))
         tok = {"LOWER": words[0]} if len(words) == 1 else {"LOWER": {"IN": words}}
     if op:
         tok["OP"] = op
@@ -154,7 +201,7 @@ def compile_pattern(pattern: str) -> list[tuple[dict[str, Any], ...]]:
             body, optional = body[:-1], True
         alts = body.split("|") if not body.startswith(("@", "re:", "_{")) else [body]
         multi = [a for a in alts if (a.startswith("#") and len(alts) > 1) or "_" in a.strip("_")]
-        multi = [a for a in multi if not a.startswith(("re:", "_{", "@"))]
+        multi = [a for a in multi if not a.startswith(("re:", "_{", "@", "$"))]
         if not multi:
             tok = _token(spec)
             variants = [[*v, tok] for v in variants]
