@@ -78,15 +78,16 @@ def share_section(session_id: str) -> None:
         (fmt, f"gesprek-{stem}.{fmt}", functools.partial(data_bytes, session_id, fmt, pseudonymize))
         for fmt in ("csv", "json")
     ]
-    st.caption(t("share.report") + " · " + t("share.data"))
-    for column, (fmt, name, make) in zip(st.columns(len(files)), files, strict=True):
-        column.download_button(
-            t(f"share.download_{fmt}"),
-            data=make,
-            file_name=name,
-            mime=MIME[fmt],
-            on_click="ignore",
-            icon=":material/download:",
-            key=f"share_{fmt}_{session_id}_{int(pseudonymize)}",
-            width="stretch",
-        )
+    for heading, row in ((t("share.report"), files[:3]), (t("share.data"), files[3:])):
+        st.caption(heading)
+        for column, (fmt, name, make) in zip(st.columns(3), row, strict=False):
+            column.download_button(
+                t(f"share.download_{fmt}"),
+                data=make,
+                file_name=name,
+                mime=MIME[fmt],
+                on_click="ignore",
+                icon=":material/download:",
+                key=f"share_{fmt}_{session_id}_{int(pseudonymize)}",
+                width="stretch",
+            )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 import store
+from core import formatting
 from core.errors import UserError
 from core.records import Session
 from dashboard import data
@@ -140,7 +141,7 @@ if session is None:
     page_link("overview", t("session.back"), icon=":material/arrow_back:")
     st.stop()
 
-st.title(t("supervision.title", date=fmt_date(session.recorded_at) if session.recorded_at else t("unknown")))
+st.title(t("supervision.title", date=formatting.long_date(session.recorded_at, lang, none=t("unknown"))))
 st.caption(" · ".join(md(x) for x in (session.practitioner, session.client_code) if x))
 st.markdown(t("supervision.intro"))
 page_link("session", t("supervision.to_session"), icon=":material/forum:", id=session_id)
