@@ -53,7 +53,8 @@ def _load(db: Path | None, session_id: str) -> tuple[Session, dict[str, dict[str
 
 
 def _language_name(code: str | None, language: str) -> str | None:
-    return texts.text(f"lang.{code}", language) if code and texts.has(f"lang.{code}", language) else code
+    key = f"report.lang.{code}"
+    return texts.text(key, language) if code and texts.has(key, language) else code
 
 
 def build_markdown(db: Path | None, session_id: str, language: str = "nl", pseudonymize: bool = False) -> str:

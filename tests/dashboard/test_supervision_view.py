@@ -84,3 +84,11 @@ def test_unknown_session_says_so(monkeypatch, samples_db) -> None:
     path, _ = samples_db
     at = open_app(monkeypatch, path, "supervision", id="bestaat-niet")
     assert any("staat niet (meer) in deze database" in i.value for i in at.info)
+
+
+def test_page_in_english(monkeypatch, samples_db) -> None:
+    path, ids = samples_db
+    at = open_app(monkeypatch, path, "supervision", id=ids["nl_eerste_gesprek"], lang="en")
+    assert at.title[0].value == "Positive supervision · 14 September 2026"
+    assert [h.value for h in at.header] == ["What went well", "Worth another look", "The figures"]
+    assert "**02:42** · **A compliment that landed**" in moment_texts(at)

@@ -145,3 +145,10 @@ def test_session_data_downloads_read_back(db) -> None:
     data = json.loads(session_json(session))
     assert data["source"]["sha256"] == session.source_sha256
     assert len(data["utterances"]) == len(session.utterances)
+
+
+def test_english_report_writes_english_dates_and_headings(db) -> None:
+    path, sid = db
+    text = render_report(path, sid, "md", language="en").decode("utf-8")
+    assert "**Date:** 14 September 2026" in text and "**Language:** Dutch" in text
+    assert "## What went well" in text and "### 02:42 · A compliment that landed" in text
