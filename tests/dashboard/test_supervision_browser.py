@@ -131,6 +131,11 @@ def test_supervision_page_moments_note_and_report(served, tmp_path) -> None:
             assert sizes and all(abs(w - 595.28) < 1.5 and abs(h - 841.89) < 1.5 for w, h in sizes), sizes
             data = download(page, "Uitingen en labels (CSV)", tmp_path / "gesprek.csv").decode("utf-8-sig")
             assert data.splitlines()[0].startswith("idx,speaker,role,start_s")
+            page.get_by_text("Pseudonimiseren").click()  # the switch: downloads are made pseudonymised
+            page.get_by_role("button", name="Verslag (Markdown)").wait_for(timeout=30_000)
+            shared = download(page, "Verslag (Markdown)", tmp_path / "gedeeld.md").decode("utf-8")
+            assert "[PERSOON-" in shared and NOTE in shared
+            assert not {"Sanne", "Eva", "K-017", first} & {w for w in re.findall(r"[\w-]+", shared)}
 
             problem = ids["nl_probleemgesprek"]
             page.goto(f"{url}/supervision?id={problem}")
