@@ -152,3 +152,13 @@ def test_english_report_writes_english_dates_and_headings(db) -> None:
     text = render_report(path, sid, "md", language="en").decode("utf-8")
     assert "**Date:** 14 September 2026" in text and "**Language:** Dutch" in text
     assert "## What went well" in text and "### 02:42 · A compliment that landed" in text
+
+
+def test_a_transcript_without_times_places_moments_by_utterance(tmp_path) -> None:
+    path = tmp_path / "zonder-tijden.duckdb"
+    with store.connect(path) as con:
+        sid, _ = store.save_session(con, sample_session("nl_probleemgesprek", with_times=False))
+    text = render_report(path, sid, "md").decode("utf-8")
+    assert "### uiting 3 · Een reeks probleemvragen" in text  # utterance idx 2, counted from 1
+    assert "### uiting 27 · Een uitzondering die werd uitvergroot" in text
+    assert "**Duur:** onbekend" in text
