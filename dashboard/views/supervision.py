@@ -47,14 +47,14 @@ def notes(session_id: str) -> dict[str, store.supervision.Note]:
 def kept_audio(session_id: str) -> tuple[bytes, str] | None:
     """The session's kept recording as (bytes, MIME type), or None: then no moment shows a play button.
 
-    Keeping the recording is the 'listen' part of issue #10, built beside this page; it is expected as
-    `store.kept_audio(con, session_id)`. Until a database keeps audio there is none, and the page says
-    nothing about it (a missing button, not an error)."""
-    reader = getattr(store, "kept_audio", None)
-    if reader is None:
+    Keeping recordings (`spiegel process --keep-audio`, `store/audio.py`) is the 'listen' part of issue #10,
+    built beside this page; where this checkout does not have it yet, or the session's recording was not
+    kept, there is simply no button (not an error)."""
+    try:
+        from store import audio
+    except ImportError:
         return None
-    with data.reader(str(data.db_path())) as con:
-        return reader(con, session_id)
+    return audio.load(data.db_path(), session_id)
 
 
 def play_button(audio: tuple[bytes, str] | None, start_s: float | None) -> None:

@@ -72,11 +72,17 @@ def _wav() -> bytes:
     return buffer.getvalue()
 
 
-def test_with_kept_audio_each_moment_plays_from_its_own_time(monkeypatch, samples_db) -> None:
-    """Kept audio is the 'listen' work beside this page; its reader is stood in for by a real WAV file."""
-    path, ids = samples_db
-    monkeypatch.setattr(store, "kept_audio", lambda con, sid: (_wav(), "audio/wav"), raising=False)
-    at = open_app(monkeypatch, path, "supervision", id=ids["nl_probleemgesprek"])
+def test_with_kept_audio_each_moment_plays_from_its_own_time(monkeypatch, tmp_path) -> None:
+    """A kept recording (store/audio.py, the 'listen' work of issue #10) gives every moment a player that
+    starts at the moment's own time; without it the page has no player (the test above)."""
+    audio = pytest.importorskip(
+        "store.audio", reason="kept recordings (store/audio.py) are not in this checkout"
+    )
+    path = tmp_path / "met-opname.duckdb"
+    with store.connect(path) as con:
+        sid, _ = store.save_session(con, sample_session("nl_probleemgesprek"))
+    audio.keep(path, sid, _wav(), "audio/wav", 5.0)
+    at = open_app(monkeypatch, path, "supervision", id=sid)
     assert [a.proto.start_time for a in at.get("audio")] == [161, 3, 3]
 
 
