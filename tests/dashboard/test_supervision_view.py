@@ -98,3 +98,12 @@ def test_page_in_english(monkeypatch, samples_db) -> None:
     assert at.title[0].value == "Positive supervision · 14 September 2026"
     assert [h.value for h in at.header] == ["What went well", "Worth another look", "The figures"]
     assert "**02:42** · **A compliment that landed**" in moment_texts(at)
+
+
+def test_without_an_id_the_page_offers_the_sessions(monkeypatch, samples_db) -> None:
+    path, ids = samples_db
+    at = open_app(monkeypatch, path, "supervision")
+    assert at.title[0].value == "Supervisie"
+    (picker,) = [s for s in at.selectbox if s.label == "Kies een gesprek"]
+    assert len(picker.options) == len(ids)
+    assert any(o.endswith("· K-017") for o in picker.options)
