@@ -3,7 +3,9 @@
 - a time or length: `clock(45)` → "00:45", `clock(3725)` → "1:02:05" (whole seconds, rounded down);
 - a share: `percent(0.726)` → "73%";
 - a number: `number(6.5, "nl")` → "6,5" (Dutch decimal comma), whole numbers without decimals;
-- a date: `date(d, "nl")` → "14-09-2026" (Dutch day-month-year), "2026-09-14" in English.
+- a date: `date(d, "nl")` → "14-09-2026" (Dutch day-month-year), "2026-09-14" in English;
+- a date in a document: `long_date(d, "nl")` → "14 september 2026" (month names from the text catalogue);
+- the length of a recording in a document: `duration(221)` → "3:41" (no leading zero: a length, not a moment).
 
 A missing value (None, NaN) is written as `none` (a dash unless the caller gives its own word).
 """
@@ -57,3 +59,36 @@ def date(value: Any, lang: str, none: str = NONE) -> str:
         return value.strftime("%d-%m-%Y") if lang == "nl" else value.strftime("%Y-%m-%d")
     except AttributeError:
         return str(value)
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def long_date(value: Any, lang: str, none: str = NONE) -> str:
+    """14 september 2026 in Dutch, 14 September 2026 in English: how a report or letter writes a date."""
+    from core.texts import text
+
+    if _missing(value) or value == "":
+        return none
+    day = _as_date(value)
+    if day is None:
+        return str(value)
+    return f"{day.day} {text(f'month.{day.month}', lang)} {day.year}"
+
+
+def duration(seconds: float | None, none: str = NONE) -> str:
+    """m:ss, or h:mm:ss from an hour on: 221 s → '3:41' (whole seconds, rounded down)."""
+    if _missing(seconds):
+        return none
+    shown = clock(seconds)
+    return shown[1:] if shown.startswith("0") and shown.count(":") == 1 else shown

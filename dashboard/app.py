@@ -2,7 +2,7 @@
 
 Started by `spiegel dashboard` (dashboard/launch.py) as `streamlit run dashboard/app.py` with the database in
 `SPIEGEL_DB`. Pages live in `views/` and have stable addresses: `/`, `/session?id=`, `/practitioner?name=`,
-`/client?code=`, `/cohort`.
+`/client?code=`, `/cohort`, and `/supervision?id=` (positive supervision of one session).
 """
 
 from __future__ import annotations
@@ -51,6 +51,12 @@ def run() -> None:
             st.Page("views/session.py", title=t("nav.session"), icon=":material/forum:", url_path="session"),
         ],
         t("nav.group.supervision"): [
+            st.Page(
+                "views/supervision.py",
+                title=t("nav.supervision"),
+                icon=":material/thumb_up:",
+                url_path="supervision",
+            ),
             st.Page(
                 "views/practitioner.py",
                 title=t("nav.practitioner"),

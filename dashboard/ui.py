@@ -26,6 +26,7 @@ T = TypeVar("T")
 PAGES = {
     "overview": "views/overview.py",
     "session": "views/session.py",
+    "supervision": "views/supervision.py",
     "practitioner": "views/practitioner.py",
     "client": "views/client.py",
     "cohort": "views/cohort.py",
@@ -33,6 +34,7 @@ PAGES = {
 URL_PATHS = {
     "overview": "",
     "session": "session",
+    "supervision": "supervision",
     "practitioner": "practitioner",
     "client": "client",
     "cohort": "cohort",

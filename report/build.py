@@ -8,9 +8,11 @@ PDF is the HTML printed by headless Chromium (Debian `chromium`), which the setu
 from __future__ import annotations
 
 import html
+import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,19 +21,13 @@ from core import formatting, texts
 from core.errors import UserError
 from core.records import Session
 from core.taxonomy import LABELS
+from report import charts
+from report.supervision import moment_lines
+from store.export import write_atomic
+from store.supervision import Note
+from tagger.moments import find_moments
 
 TECHNIQUE_LABELS = LABELS  # taxonomy.md order, from the one table in core/taxonomy.py
-HIGHLIGHT_LABELS = frozenset(
-    {
-        "compliment",
-        "miracle_question",
-        "exception_question",
-        "exception_report",
-        "coping_question",
-        "scale_question",
-        "more_question",
-    }
-)
 
 
 def _texts(language: str) -> dict[str, Any]:
@@ -47,17 +43,29 @@ def _pct(value: float | None) -> str:
     return formatting.percent(value)
 
 
-def _metrics(db: Path | None, session_id: str) -> tuple[Session, dict[str, dict[str, Any]]]:
+def _load(db: Path | None, session_id: str) -> tuple[Session, dict[str, dict[str, Any]], dict[str, Note]]:
+    """The session, its figures per role and its supervision notes, in one short read-only connection."""
     with store.connect(db, read_only=True) as con:
         session = store.load_session(con, session_id)
         rows = store.queries.metrics_by_role(con, session_id)
-    return session, rows
+        notes = store.supervision.notes_for(con, session_id)
+    return session, rows, notes
+
+
+def _language_name(code: str | None, language: str) -> str | None:
+    key = f"report.lang.{code}"
+    return texts.text(key, language) if code and texts.has(key, language) else code
 
 
 def build_markdown(db: Path | None, session_id: str, language: str = "nl", pseudonymize: bool = False) -> str:
-    """The report as Markdown; with `pseudonymize`, names, places, dates … are placeholders, and so is the id."""
+    """The report as Markdown; with `pseudonymize`, names, places, dates … are placeholders, and so is the id.
+
+    Order as a positive supervision goes: the facts, what went well, what to look at again (each moment with
+    the supervisor's note), then the figures and charts, the techniques, the scales and the transcript.
+    """
     tx = _texts(language)
-    meta, metrics = _metrics(db, session_id)
+    meta, metrics, notes = _load(db, session_id)
+    note_text: Callable[[str], str] = lambda s: s  # noqa: E731
     if pseudonymize:
         from tagger.pseudonymize import Pseudonymizer, pseudonymize_session
 
@@ -65,16 +73,18 @@ def build_markdown(db: Path | None, session_id: str, language: str = "nl", pseud
         original = meta.source_sha256
         meta = pseudonymize_session(meta, table)
         session_id = table.placeholder(original, "SESSIE")
+        note_text = lambda s: table.text(s, meta.language) or ""  # noqa: E731
     esc = html.escape
+    tagged = meta.tagged
+    moments = find_moments(tagged, meta.language)
     lines = [f"# {tx['title']}", ""]
-    duration = f"{meta.duration_s / 60:.0f} {tx['minutes']}" if meta.duration_s else tx["unknown"]
     for key, value in (
         ("session", session_id),
-        ("date", formatting.date(meta.recorded_at, language, none="")),
+        ("date", formatting.long_date(meta.recorded_at, language, none="")),
         ("practitioner", meta.practitioner),
         ("client", meta.client_code),
-        ("duration", duration),
-        ("language", meta.language),
+        ("duration", formatting.duration(meta.duration_s, none="")),
+        ("language", _language_name(meta.language, language)),
         ("source", meta.source_name),
     ):
         lines.append(f"- **{tx[key]}:** {esc(str(value)) if value else tx['unknown']}")
@@ -83,6 +93,8 @@ def build_markdown(db: Path | None, session_id: str, language: str = "nl", pseud
         lines += [f"- {esc(texts.warning_text(w, language))}" for w in meta.warnings]
     if not meta.has_times:
         lines += ["", f"_{tx['no_times']}_"]
+
+    lines += moment_lines(tagged, moments, notes, language, note_text)
 
     lines += [
         "",
@@ -101,13 +113,33 @@ def build_markdown(db: Path | None, session_id: str, language: str = "nl", pseud
     ):
         cells = [_pct(metrics.get(role, {}).get(key)) for role in ("practitioner", "client", "all")]
         lines.append(f"| {tx[key]} | " + " | ".join(cells) + " |")
-    first = metrics.get("all", {}).get("first_solution_turn_s")
-    if first is not None:
-        lines.append(f"| {tx['first_solution_turn_s']} | | | {first:.0f} {tx['seconds']} |")
+    every = metrics.get("all", {})
+    if every.get("first_solution_turn_s") is not None:
+        lines.append(
+            f"| {tx['first_solution_turn_s']} | | | {formatting.clock(every['first_solution_turn_s'])} |"
+        )
+    if every.get("utterance_count"):
+        left_out = texts.text(
+            "report.neutral_left_out",
+            language,
+            neutral=every.get("neutral_count", 0),
+            total=every["utterance_count"],
+        )
+        lines += ["", f"_{esc(left_out)}_"]
+    ratio_chart = charts.data_uri(charts.ratio_svg(metrics, meta.has_times, language))
+    timeline = charts.data_uri(charts.timeline_svg(tagged, moments, language))
+    lines += [
+        "",
+        f"## {tx['charts']}",
+        "",
+        f"![{esc(tx['ratio_chart'])}]({ratio_chart})",
+        "",
+        f"![{esc(tx['timeline'])}]({timeline})",
+    ]
 
     lines += ["", f"## {tx['techniques']}", "", f"| {tx['label']} | {tx['count']} |", "|---|---|"]
     for label in TECHNIQUE_LABELS:
-        count = metrics.get("all", {}).get(f"label_count_{label}", 0)
+        count = every.get(f"label_count_{label}", 0)
         if count:
             lines.append(f"| {esc(texts.label_name(label, language))} | {count} |")
 
@@ -115,38 +147,43 @@ def build_markdown(db: Path | None, session_id: str, language: str = "nl", pseud
     scales = metrics.get("client", {}).get("scale_answers") or []
     if scales:
         for item in scales:
-            subtype = f" ({esc(item['subtype'])})" if item.get("subtype") else ""
-            lines.append(f"- {item['value']:g}{subtype}")
+            subtype = (
+                f" ({esc(texts.subtype_name(item['subtype'], language))})" if item.get("subtype") else ""
+            )
+            lines.append(f"- {formatting.number(item['value'], language)}{subtype}")
     else:
         lines.append(tx["no_scales"])
 
-    lines += ["", f"## {tx['highlights']}", "", tx["highlights_intro"], ""]
-    for tagged in meta.tagged:
-        labels = [g.label for g in tagged.result.tags if g.label in HIGHLIGHT_LABELS]
-        if labels:
-            shown = ", ".join(dict.fromkeys(texts.label_name(label, language) for label in labels))
-            lines.append(
-                f"- {formatting.clock(tagged.utterance.start_s)} **{esc(shown)}** — {esc(tagged.utterance.text)}"
-            )
-
     lines += ["", f"## {tx['transcript']}", ""]
-    for tagged in meta.tagged:
-        u = tagged.utterance
-        labels = ", ".join(dict.fromkeys(texts.label_name(g.label, language) for g in tagged.result.tags))
+    for item in tagged:
+        u = item.utterance
+        labels = ", ".join(dict.fromkeys(texts.label_name(g.label, language) for g in item.result.tags))
         suffix = f" _[{esc(labels)}]_" if labels else ""
-        orientation = tx[f"orientation.{tagged.result.orientation}"]
+        orientation = tx[f"orientation.{item.result.orientation}"]
         lines.append(
             f"- {formatting.clock(u.start_s)} **{esc(u.speaker)}** ({orientation}): {esc(u.text)}{suffix}"
         )
     return "\n".join(lines) + "\n"
 
 
-def markdown_to_html(markdown: str, title: str) -> str:
-    """A small renderer for the report's own Markdown subset (headings, lists, tables, bold, italics).
+#: An image line of our own Markdown: only an SVG data URI the report made itself becomes an <img>.
+_IMAGE = re.compile(r"^!\[([^\]]*)\]\((data:image/svg\+xml;base64,[A-Za-z0-9+/=]+)\)$")
+#: Printed on A4 (Chromium otherwise prints US Letter), with room for a hole punch.
+STYLE = (
+    "@page{size:A4;margin:16mm 16mm 18mm 20mm}"
+    "body{font-family:sans-serif;max-width:52em;margin:2em auto;line-height:1.45;color:#222}"
+    "@media print{body{margin:0;max-width:none;font-size:10.5pt}h2{break-after:avoid}h3{break-after:avoid}}"
+    "table{border-collapse:collapse}td{border:1px solid #ccc;padding:.25em .6em}h1{color:#1f5f8b}"
+    "h3{font-size:1.05em;margin:1.2em 0 .2em}img{max-width:100%;height:auto}figure{margin:1em 0}"
+)
+
+
+def markdown_to_html(markdown: str, title: str, language: str = "nl") -> str:
+    """A small renderer for the report's own Markdown subset (headings, lists, tables, bold, italics, its
+    own chart images).
 
     Text was escaped when the Markdown was built, so this only adds tags around it.
     """
-    import re
 
     def inline(text: str) -> str:
         text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
@@ -165,6 +202,10 @@ def markdown_to_html(markdown: str, title: str) -> str:
             body.append(f"<h1>{inline(line[2:])}</h1>")
         elif line.startswith("## "):
             body.append(f"<h2>{inline(line[3:])}</h2>")
+        elif line.startswith("### "):
+            body.append(f"<h3>{inline(line[4:])}</h3>")
+        elif image := _IMAGE.match(line):
+            body.append(f"<figure><img alt='{image[1]}' src='{image[2]}'></figure>")
         elif line.startswith("- "):
             if not in_list:
                 body.append("<ul>")
@@ -184,13 +225,11 @@ def markdown_to_html(markdown: str, title: str) -> str:
         body.append("</ul>")
     if in_table:
         body.append("</table>")
-    style = (
-        "body{font-family:sans-serif;max-width:52em;margin:2em auto;line-height:1.45;color:#222}"
-        "table{border-collapse:collapse}td{border:1px solid #ccc;padding:.25em .6em}h1{color:#1f5f8b}"
-    )
     return (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-        f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+        f"<!doctype html><html lang='{html.escape(language)}'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>\n"
+        + "\n".join(body)
+        + "\n</body></html>\n"
     )
 
 
@@ -202,43 +241,52 @@ def _chromium() -> str:
     raise UserError("A PDF report needs Chromium (Debian package chromium); use --format html or md instead.")
 
 
+def render_report(
+    db: Path | None, session_id: str, fmt: str, language: str = "nl", pseudonymize: bool = False
+) -> bytes:
+    """The report file's bytes: what `spiegel report` writes and what the dashboard's buttons download
+    (the dashboard runs `spiegel report`, so both are this one function)."""
+    markdown = build_markdown(db, session_id, language, pseudonymize=pseudonymize)
+    if fmt == "md":
+        return markdown.encode("utf-8")
+    shown = "" if pseudonymize else f" {session_id}"
+    page = markdown_to_html(markdown, f"{_texts(language)['title']}{shown}", language)
+    if fmt == "html":
+        return page.encode("utf-8")
+    return _print_pdf(page)
+
+
+def _print_pdf(page: str) -> bytes:
+    """The HTML printed by headless Chromium, offline, with its own throwaway profile."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source, target = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
+        source.write_text(page, encoding="utf-8")
+        result = subprocess.run(
+            [
+                _chromium(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--no-pdf-header-footer",
+                f"--user-data-dir={tmp}/profile",
+                f"--print-to-pdf={target}",
+                source.as_uri(),
+            ],
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+        if result.returncode != 0 or not target.exists():
+            raise UserError("Chromium could not print the report to PDF; use --format html instead.")
+        return target.read_bytes()
+
+
 def write_report(
     db: Path | None, session_id: str, fmt: str, out: Path, language: str = "nl", pseudonymize: bool = False
 ) -> Path:
-    markdown = build_markdown(db, session_id, language, pseudonymize=pseudonymize)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "md":
-        content = markdown
-    else:
-        shown = "" if pseudonymize else f" {session_id}"
-        content = markdown_to_html(markdown, f"{_texts(language)['title']}{shown}")
-    with tempfile.TemporaryDirectory() as tmp:
-        staged = Path(tmp) / f"report.{fmt}"
-        if fmt == "pdf":
-            page = Path(tmp) / "report.html"
-            page.write_text(content, encoding="utf-8")
-            result = subprocess.run(
-                [
-                    _chromium(),
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                    "--no-pdf-header-footer",
-                    f"--user-data-dir={tmp}/profile",
-                    f"--print-to-pdf={staged}",
-                    page.as_uri(),
-                ],
-                capture_output=True,
-                timeout=120,
-                check=False,
-            )
-            if result.returncode != 0 or not staged.exists():
-                raise UserError("Chromium could not print the report to PDF; use --format html instead.")
-        else:
-            staged.write_text(content, encoding="utf-8")
-        shutil.move(staged, out)
-    return out
+    """`spiegel report`: the report written to `out` whole or not at all (staged beside it, then moved)."""
+    return write_atomic(out, render_report(db, session_id, fmt, language, pseudonymize))

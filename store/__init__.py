@@ -4,7 +4,7 @@ Imports only `core`. Callers write `import store` and call `store.connect`, `sto
 `store.queries.metrics` ...; `store.export` writes every table to files.
 """
 
-from store import queries
+from store import queries, supervision
 from store.connection import (
     KEY_ENV,
     LOCK_TIMEOUT_ENV,
@@ -74,6 +74,7 @@ __all__ = [
     "save_voiceprint",
     "session_exists",
     "session_id_for",
+    "supervision",
     "table_counts",
     "transaction",
 ]

@@ -8,6 +8,8 @@ time the files take to write (a writer waiting meanwhile would otherwise be bloc
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from core.records import Session
 from store.connection import SCHEMA_SQL, TABLES, connect, ensure_stored_metrics
@@ -34,6 +37,22 @@ def read_tables(con: duckdb.DuckDBPyConnection, names: tuple[str, ...] = EXPORTE
     return {name: con.execute(f"SELECT * FROM {name}").fetch_arrow_table() for name in names}
 
 
+def _select(table: Any, fmt: str) -> str:
+    """The COPY query of one table. In CSV a list or struct column (`scale_answers`, `warnings`) is written as
+    JSON text: DuckDB's own CSV form of it looks like a Python repr, which no CSV reader can parse back."""
+    if fmt != "csv":
+        return "SELECT * FROM exported"
+    nested = [
+        field.name
+        for field in table.schema
+        if pa.types.is_nested(field.type)  # list, struct, map
+    ]
+    if not nested:
+        return "SELECT * FROM exported"
+    replaced = ", ".join(f'to_json("{name}") AS "{name}"' for name in nested)
+    return f"SELECT * REPLACE ({replaced}) FROM exported"
+
+
 def write_tables(tables: dict[str, Any], fmt: str, out_dir: Path) -> list[Path]:
     """Write Arrow tables as `<name>.<fmt>` into `out_dir`, all or none (staged beside it first)."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -46,7 +65,7 @@ def write_tables(tables: dict[str, Any], fmt: str, out_dir: Path) -> list[Path]:
                 target = staging / f"{name}.{fmt}"
                 writer.register("exported", table)
                 quoted = target.as_posix().replace("'", "''")
-                writer.execute(f"COPY (SELECT * FROM exported) TO '{quoted}' {_COPY_OPTIONS[fmt]}")
+                writer.execute(f"COPY ({_select(table, fmt)}) TO '{quoted}' {_COPY_OPTIONS[fmt]}")
                 writer.unregister("exported")
         finally:
             writer.close()
@@ -92,15 +111,53 @@ def export_sessions(sessions: list[Session], fmt: str, out_dir: Path) -> list[Pa
     return write_tables(tables, fmt, out_dir)
 
 
+def session_json(session: Session) -> bytes:
+    """One session as the project's JSON transcript (`Session.to_json`): `spiegel import` reads it back."""
+    return json.dumps(session.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
+
+
+#: Columns of a session's CSV: one row per utterance; `labels` is JSON (label, subtype, value, rule per tag).
+SESSION_CSV_COLUMNS = (
+    "idx",
+    "speaker",
+    "role",
+    "start_s",
+    "end_s",
+    "text",
+    "orientation",
+    "is_question",
+    "scale_value",
+    "labels",
+)
+
+
+def session_csv(session: Session) -> bytes:
+    """One session's utterances with their tags as CSV (UTF-8 with BOM, so spreadsheet programs read it)."""
+    stream = io.StringIO()
+    writer = csv.writer(stream)
+    writer.writerow(SESSION_CSV_COLUMNS)
+    for item in session.tagged:
+        u, r = item.utterance, item.result
+        labels = [{"label": g.label, "subtype": g.subtype, "value": g.value, "rule": g.rule} for g in r.tags]
+        row = [u.idx, u.speaker, str(u.role), u.start_s, u.end_s, u.text, str(r.orientation), r.is_question]
+        writer.writerow([*row, r.scale_value, json.dumps(labels, ensure_ascii=False)])
+    return ("\ufeff" + stream.getvalue()).encode("utf-8")
+
+
 def export_session(db: Path | None, session_id: str, out: Path) -> Path:
-    """One session as the project's JSON transcript (`Session.to_json`), written atomically to `out`."""
+    """One session as the project's JSON transcript (`session_json`), written atomically to `out`."""
     with connect(db, read_only=True) as con:
-        record = load_session(con, session_id).to_json()
+        content = session_json(load_session(con, session_id))
+    return write_atomic(out, content)
+
+
+def write_atomic(out: Path, content: bytes) -> Path:
+    """Write a file whole or not at all: staged beside `out` (same file system), then renamed over it."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    handle, staged = tempfile.mkstemp(prefix=".session-", suffix=".json", dir=out.parent)
+    handle, staged = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=out.suffix, dir=out.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(record, stream, ensure_ascii=False, indent=1)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
         Path(staged).replace(out)
     except BaseException:
         Path(staged).unlink(missing_ok=True)

@@ -30,6 +30,7 @@ from core.records import (
 )
 from store.connection import TABLES, rewriting, transaction
 from store.queries import speaker_roles
+from store.supervision import delete_notes
 
 log = logging.getLogger(__name__)
 
@@ -313,6 +314,7 @@ def delete_session(con: duckdb.DuckDBPyConnection, session_id: str) -> None:
     with transaction(con):
         for table in ("tags", "words", "utterances", "speakers", "sessions"):
             con.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id])
+        delete_notes(con, session_id)
         refresh_metrics(con, [session_id])
     con.execute("CHECKPOINT")
 

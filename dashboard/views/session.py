@@ -19,6 +19,7 @@ from dashboard.i18n import (
     t,
     warning_text,
 )
+from dashboard.share import share_section
 from dashboard.ui import (
     CSS,
     ORIENTATION_COLOURS,
@@ -80,6 +81,7 @@ st.title(t("session.title", date=date_text))
 st.caption(
     t("session.id", id=md(session_id)) + " · " + t("session.share", url=md(href("session", id=session_id)))
 )
+page_link("supervision", t("supervision.link"), icon=":material/thumb_up:", id=session_id)
 
 cols = st.columns([2, 2, 1, 2, 1, 1])
 with cols[0]:
@@ -300,3 +302,5 @@ else:
     # a page of utterances at a time: a long session's transcript is built and sent in parts
     first, last = pager(len(shown), PAGE_UTTERANCES, f"transcript_{session_id}_{choice}")
     st.markdown(transcript_html(shown.iloc[first:last], tags, lang), unsafe_allow_html=True)
+
+share_section(session_id)  # the report (PDF, HTML, Markdown) and the session's data (CSV, JSON)

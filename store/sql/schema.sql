@@ -264,3 +264,19 @@ CREATE TABLE IF NOT EXISTS session_revisions (
 -- Lookups by session: the session page, re-tagging and erasure read one session's rows.
 CREATE INDEX IF NOT EXISTS tags_by_session ON tags (session_id);
 CREATE INDEX IF NOT EXISTS words_by_session ON words (session_id);
+
+-- ============================================================================ supervision notes (store/supervision.py)
+-- A supervisor's note on one moment of the positive-supervision page (tagger/moments.py). `moment_key` is the
+-- moment's stable key (`kind:first_idx`); kind, first utterance and start time are kept beside the note so a
+-- note whose moment is no longer found (after a correction) is still shown, at its place, in the report.
+-- `spiegel delete` erases a session's notes with its other rows.
+CREATE TABLE IF NOT EXISTS supervision_notes (
+    session_id    VARCHAR NOT NULL,
+    moment_key    VARCHAR NOT NULL,
+    kind          VARCHAR NOT NULL,
+    utterance_idx INTEGER NOT NULL,
+    start_s       DOUBLE,
+    note          VARCHAR NOT NULL,
+    updated_at    TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    PRIMARY KEY (session_id, moment_key)
+);

@@ -1,0 +1,88 @@
+"""Supervision notes: a supervisor's note per moment of a session (table `supervision_notes`, schema.sql's
+last block). Every SQL string about notes is here; the dashboard page writes through `save_note`, the report
+reads through `notes_for`.
+
+A note is a few sentences a supervisor types about a moment; it is as private as the transcript, so it is
+never logged, and `spiegel delete` removes it with the session (`delete_notes`, called by `delete_session`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import duckdb
+
+from core.errors import UserError
+from store.connection import transaction
+
+log = logging.getLogger(__name__)
+
+#: The longest note kept: a note is a remark for the supervision meeting, not a document.
+MAX_NOTE_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class Note:
+    """One stored note, with where its moment was when the note was written."""
+
+    moment_key: str
+    kind: str
+    utterance_idx: int
+    start_s: float | None
+    note: str
+
+
+def notes_for(con: duckdb.DuckDBPyConnection, session_id: str) -> dict[str, Note]:
+    """moment key → note of one session; empty for a database written before notes existed (read-only
+    connections cannot add the table, and such a database simply has no notes)."""
+    try:
+        rows = con.execute(
+            """SELECT moment_key, kind, utterance_idx, start_s, note FROM supervision_notes
+               WHERE session_id = ? ORDER BY utterance_idx, moment_key""",
+            [session_id],
+        ).fetchall()
+    except duckdb.CatalogException:
+        return {}
+    return {row[0]: Note(row[0], row[1], int(row[2]), row[3], row[4]) for row in rows}
+
+
+def save_note(
+    con: duckdb.DuckDBPyConnection,
+    session_id: str,
+    moment_key: str,
+    kind: str,
+    utterance_idx: int,
+    start_s: float | None,
+    note: str,
+) -> bool:
+    """Store (or replace) the note on one moment; an empty note removes it. True when something changed."""
+    text = note.strip()
+    if len(text) > MAX_NOTE_CHARS:
+        raise UserError(f"A note can be at most {MAX_NOTE_CHARS} characters long.")
+    exists = con.execute("SELECT count(*) FROM sessions WHERE session_id = ?", [session_id]).fetchone()[0]
+    if not exists:
+        raise UserError(f"There is no session {session_id} in this database.")
+    before = notes_for(con, session_id).get(moment_key)
+    if (before.note if before else "") == text:
+        return False
+    with transaction(con):
+        if text:
+            con.execute(
+                """INSERT OR REPLACE INTO supervision_notes
+                   (session_id, moment_key, kind, utterance_idx, start_s, note, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, current_timestamp)""",
+                [session_id, moment_key, kind, utterance_idx, start_s, text],
+            )
+        else:
+            con.execute(
+                "DELETE FROM supervision_notes WHERE session_id = ? AND moment_key = ?",
+                [session_id, moment_key],
+            )
+    log.info("supervision note %s on session %s", "saved" if text else "removed", session_id)
+    return True
+
+
+def delete_notes(con: duckdb.DuckDBPyConnection, session_id: str) -> None:
+    """Every note of a session (inside the caller's transaction: part of erasing the session)."""
+    con.execute("DELETE FROM supervision_notes WHERE session_id = ?", [session_id])
