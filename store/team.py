@@ -153,6 +153,11 @@ def cohort_figures(con: duckdb.DuckDBPyConnection, secret: str) -> duckdb.DuckDB
     )
 
 
+def practitioner_session_count(con: duckdb.DuckDBPyConnection, practitioner: str) -> int:
+    """How many sessions are stored under a practitioner name (a new login's name is checked against it)."""
+    return con.execute("SELECT count(*) FROM sessions WHERE practitioner = ?", [practitioner]).fetchone()[0]
+
+
 # ------------------------------------------------------------------------------------------------- shares
 
 
