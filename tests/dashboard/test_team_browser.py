@@ -23,7 +23,12 @@ pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
 ]
 
-PASSWORDS = {"anna": "anna-wachtwoord-1", "sanne": "sanne-wachtwoord-2", "tom": "tom-wachtwoord-3"}
+PASSWORDS = {
+    "anna": "anna-wachtwoord-1",
+    "sanne": "sanne-wachtwoord-2",
+    "tom": "tom-wachtwoord-3",
+    "kim": "kim-wachtwoord-4",
+}
 NOT_FOUND = "staat niet (meer) in deze database"
 
 
@@ -35,6 +40,7 @@ def team_db(tmp_path_factory) -> tuple[FixtureDb, Path]:
     add_user(users, "anna", TeamRole.PRACTITIONER, PASSWORDS["anna"], "Anna de Vries")
     add_user(users, "sanne", TeamRole.SUPERVISOR, PASSWORDS["sanne"], None)
     add_user(users, "tom", TeamRole.TRAINER, PASSWORDS["tom"], None)
+    add_user(users, "kim", TeamRole.SUPERVISOR, PASSWORDS["kim"], None)
     with connect(db.path) as con:
         team.share(con, db.b, "sanne", "test")
     return db, users
@@ -79,14 +85,31 @@ def visit(browser, url: str, name: str, password: str, expect: str | None = None
     page.goto(url)
     page.get_by_role("heading", name="Inloggen").wait_for(timeout=60_000)
     assert page.get_by_text("Knap dat je dat deed").count() == 0  # nothing of a session before the login
-    page.get_by_label("Gebruikersnaam").fill(name)
-    page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_role("button", name="Inloggen").click()
+    submit(page, name, password)
     if expect:
         page.get_by_text(expect).first.wait_for(state="attached", timeout=60_000)
         page.wait_for_timeout(800)
         no_exception(page)
     return page
+
+
+def submit(page, name: str, password: str) -> None:
+    page.get_by_label("Gebruikersnaam").fill(name)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+
+
+def audited(db: FixtureDb, event: str, actor: str) -> int:
+    with connect(db.path, read_only=True) as con:
+        return sum(1 for row in team.audit_rows(con, event) if row[2] == actor)
+
+
+def wait_audited(page, db: FixtureDb, event: str, actor: str, count: int) -> None:
+    for _ in range(120):
+        if audited(db, event, actor) >= count:
+            return
+        page.wait_for_timeout(500)
+    raise AssertionError(f"{event} of {actor} not audited {count} times")
 
 
 def grid_has(page, session_id: str) -> bool:
@@ -156,3 +179,25 @@ def test_logins_are_audited(team_server, team_db, browser):
             actor for _at, _e, actor, via, _s, _d in team.audit_rows(con, "login") if via == "dashboard"
         }
     assert {"tom"} <= logins
+
+
+def test_five_failures_lock_the_name_out(team_server, team_db, browser):
+    db, _users = team_db
+    page = visit(browser, f"{team_server}/", "kim", "fout-wachtwoord-1")
+    wait_audited(page, db, "login_failed", "kim", 1)
+    for attempt in range(2, 6):
+        submit(page, "kim", f"fout-wachtwoord-{attempt}")
+        wait_audited(page, db, "login_failed", "kim", attempt)
+    submit(page, "kim", PASSWORDS["kim"])  # the right password, too late
+    page.get_by_text("Te veel mislukte pogingen").wait_for(timeout=30_000)
+    assert page.get_by_role("heading", name="Overzicht van gesprekken").count() == 0
+    assert audited(db, "login_locked", "kim") == 1 and audited(db, "login", "kim") == 0
+
+
+def test_a_logout_ends_the_login_and_is_audited(team_server, team_db, browser):
+    db, _users = team_db
+    page = visit(browser, f"{team_server}/", "sanne", PASSWORDS["sanne"], expect="Overzicht van gesprekken")
+    page.get_by_role("button", name="Uitloggen").click()
+    page.get_by_role("heading", name="Inloggen").wait_for(timeout=30_000)
+    assert page.get_by_text("Anna de Vries").count() == 0
+    wait_audited(page, db, "logout", "sanne", 1)
