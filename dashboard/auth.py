@@ -25,6 +25,7 @@ from core.errors import UserError
 from dashboard import data
 from dashboard.i18n import t
 from dashboard.launch import TEAM_USERS_ENV
+from dashboard.ui import md
 from store import team
 from store.team import Viewer
 from store.users import TeamRole, authenticate, load
@@ -73,7 +74,7 @@ def gate(pages: dict[str, list]) -> Viewer | None:
         raise
     if viewer is not None:
         with st.sidebar:
-            st.markdown(t("team.logged_in", name=viewer.username, role=t(f"team.role.{viewer.role}")))
+            st.markdown(t("team.logged_in", name=md(viewer.username), role=t(f"team.role.{viewer.role}")))
             st.caption(t(f"team.scope.{viewer.role}"))
             if st.button(t("team.logout"), key="team_logout", icon=":material/logout:"):
                 _audit("logout", viewer.username)
@@ -118,12 +119,11 @@ def _log_in(name: str, password: str) -> str:
     users = load(users_file())
     folded = name.strip().lower()
     known = folded in users.users
-    if known:
-        with data.reader(str(data.db_path())) as con:
-            failures = team.recent_failures(con, folded, LOCK_MINUTES)
-        if failures >= MAX_FAILURES:
-            _audit("login_locked", folded)
-            return "locked"
+    with data.reader(str(data.db_path())) as con:  # for every name alike: no timing difference to probe
+        failures = team.recent_failures(con, folded, LOCK_MINUTES)
+    if known and failures >= MAX_FAILURES:
+        _audit("login_locked", folded)
+        return "locked"
     user = authenticate(users, folded, password)
     if user is None:
         _audit("login_failed", folded if known else None, None if known else "unknown user name")

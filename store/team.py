@@ -262,7 +262,15 @@ def record_event(
 
 
 def recent_failures(con: duckdb.DuckDBPyConnection, username: str, minutes: int) -> int:
-    """Failed logins of `username` in the last `minutes` minutes (for the login's lock-out)."""
+    """Failed logins of `username` since their last good one, in the last `minutes` minutes (the login's
+    lock-out); 0 for a database last written before team mode existed."""
+    try:
+        return _recent_failures(con, username, minutes)
+    except duckdb.CatalogException:
+        return 0
+
+
+def _recent_failures(con: duckdb.DuckDBPyConnection, username: str, minutes: int) -> int:
     return con.execute(
         "SELECT count(*) FROM audit_log WHERE event = 'login_failed' AND actor = ? "
         "AND logged_at > current_timestamp::TIMESTAMP - to_minutes(CAST(? AS BIGINT)) "

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import secrets
@@ -35,8 +36,13 @@ NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 MIN_PASSWORD = 10
 
 _HASHER = PasswordHasher()
-#: Verified when the name is unknown, so a wrong name costs as long as a wrong password (no name probing).
-_DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified when the name is unknown, so a wrong name costs as long as a wrong password (no name
+    probing). Made on first use, not at import: the single-user dashboard never pays for it."""
+    return _HASHER.hash(secrets.token_hex(16))
 
 
 class TeamRole(StrEnum):
@@ -187,7 +193,7 @@ def authenticate(file: UserFile, name: str, password: str) -> TeamUser | None:
     """The user when the password matches, else None; an unknown name takes as long as a wrong password."""
     user = file.users.get(name.strip().lower())
     try:
-        _HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _HASHER.verify(user.password_hash if user else _dummy_hash(), password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
     return user

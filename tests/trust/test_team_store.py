@@ -139,6 +139,7 @@ def test_a_database_from_before_team_mode_reads_as_nothing_audited(tmp_path):
         con.execute("DROP TABLE session_shares")
     with store.connect(path, read_only=True) as con:
         assert team.audit_rows(con) == [] and team.shares_of(con) == []
+        assert team.recent_failures(con, "ottoline", 15) == 0
 
 
 def test_the_user_file_is_private_hashed_and_checked(tmp_path):
