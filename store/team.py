@@ -14,7 +14,7 @@ actor and the session id, never utterance text, client codes or file names.
 from __future__ import annotations
 
 import contextlib
-import getpass
+import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -215,11 +215,14 @@ def forget_user(con: duckdb.DuckDBPyConnection, username: str, actor: str) -> in
 
 
 def os_account() -> str:
-    """The computer account running a command: who did it, for the audit log."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    """The computer account running a command, for the audit log: from the login's environment, else the
+    numeric uid. Not `getpass.getuser()`'s password-database lookup, which asks nscd over a socket (the
+    offline trace counts that as a connection, tests/e2e/test_offline.py)."""
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value
+    return f"uid {os.getuid()}"
 
 
 def record(
