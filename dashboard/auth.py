@@ -15,6 +15,7 @@ whose audit row cannot be written is refused (the audit log must not miss a way 
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -77,8 +78,9 @@ def gate(pages: dict[str, list]) -> Viewer | None:
             st.markdown(t("team.logged_in", name=md(viewer.username), role=t(f"team.role.{viewer.role}")))
             st.caption(t(f"team.scope.{viewer.role}"))
             if st.button(t("team.logout"), key="team_logout", icon=":material/logout:"):
-                _audit("logout", viewer.username)
-                st.session_state.pop(STATE_KEY, None)
+                st.session_state.pop(STATE_KEY, None)  # out first: a busy database never keeps anyone in
+                with contextlib.suppress(UserError):
+                    _audit("logout", viewer.username)
                 st.rerun()
         return viewer
     st.navigation(pages, position="hidden")

@@ -8,15 +8,17 @@ Every address is opened fresh, so every visit starts at the login, as a link som
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from conftest import INJECTION, FixtureDb, build_db
 from test_browser import ARGS, CHROMIUM, free_port, no_exception
 
-from dashboard.launch import APP, dashboard_command, dashboard_env, stop, wait_healthy
+from dashboard.launch import stop, wait_healthy
 from store import connect, team
 from store.users import TeamRole, add_user
+from tests.conftest import REPO
 
 pytestmark = [
     pytest.mark.browser,
@@ -52,12 +54,9 @@ def team_server(team_db, tmp_path_factory):
     port = free_port()
     log_path = tmp_path_factory.mktemp("team-log") / "streamlit.log"
     log = log_path.open("w")
-    proc = subprocess.Popen(
-        dashboard_command(port),
-        env=dashboard_env(db.path, users),
-        cwd=str(APP.parent),
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    command = ["dashboard", "--team", "--db", str(db.path), "--users", str(users), "--port", str(port)]
+    proc = subprocess.Popen(  # as a user starts it: the real `spiegel` command
+        [sys.executable, "-m", "pipeline", *command], cwd=str(REPO), stdout=log, stderr=subprocess.STDOUT
     )
     try:
         assert wait_healthy(port, timeout_s=120, proc=proc), log_path.read_text()
@@ -105,10 +104,10 @@ def audited(db: FixtureDb, event: str, actor: str) -> int:
 
 
 def wait_audited(page, db: FixtureDb, event: str, actor: str, count: int) -> None:
-    for _ in range(120):
+    for _ in range(60):
         if audited(db, event, actor) >= count:
             return
-        page.wait_for_timeout(500)
+        page.wait_for_timeout(1000)
     raise AssertionError(f"{event} of {actor} not audited {count} times")
 
 

@@ -145,14 +145,17 @@ def test_audit_lists_shares_exports_and_deletions(db, tmp_path):
     assert spiegel("share", b, "--with", "sanne", "--db", str(path)).returncode == 0
     exported = spiegel("export", "--format", "csv", "--out", str(tmp_path / "uit"), "--db", str(path))
     assert exported.returncode == 0, exported.stderr
+    report = spiegel("report", b, "--format", "md", "--out", str(tmp_path / "b.md"), "--db", str(path))
+    assert report.returncode == 0, report.stderr
     deleted = spiegel("delete", b, "--db", str(path))
     assert deleted.returncode == 0, deleted.stderr
 
     audit = spiegel("audit", "--db", str(path))
     assert audit.returncode == 0, audit.stderr
     rows = [line.split("\t") for line in audit.stdout.splitlines()]
-    assert [r[1] for r in rows] == ["delete", "export", "share", "user_added"]  # newest first
-    assert rows[0][3:5] == ["cli", b] and rows[1][5] == "csv" and rows[2][4:] == [b, "sanne"]
+    assert [r[1] for r in rows] == ["delete", "report", "export", "share", "user_added"]  # newest first
+    assert rows[0][3:5] == ["cli", b] and rows[1][4:] == [b, "md"]
+    assert rows[2][5] == "csv" and rows[3][4:] == [b, "sanne"]
     assert all(len(r[0]) == 19 for r in rows)  # 2026-12-02 01:30:57
     assert "lavendel" not in audit.stdout and "K-0102" not in audit.stdout
     with store.connect(path, read_only=True) as con:
