@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import stat
+import threading
+import time
 
 import pytest
 
@@ -171,3 +173,24 @@ def test_the_user_file_is_private_hashed_and_checked(tmp_path):
     path.write_text("{not json")
     with pytest.raises(UserError, match="damaged"):
         load(path)
+
+
+def test_an_audit_write_waits_for_a_read_of_the_same_process(db):
+    """The dashboard writes login rows in the process whose other sessions read: DuckDB refuses a write
+    connection while a read-only one to the same file is open in this process; the write waits it out."""
+    path, _ids = db
+    opened = threading.Event()
+
+    def read_a_while() -> None:
+        with store.connect(path, read_only=True) as con:
+            opened.set()
+            con.execute("SELECT count(*) FROM sessions").fetchone()
+            time.sleep(1.0)
+
+    reader = threading.Thread(target=read_a_while)
+    reader.start()
+    assert opened.wait(30)
+    team.record_event(path, "login", "ottoline", team.VIA_DASHBOARD, wait_s=30)
+    reader.join()
+    with store.connect(path, read_only=True) as con:
+        assert [row[2] for row in team.audit_rows(con, "login")] == ["ottoline"]
