@@ -28,6 +28,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from core.errors import UserError
+from store.connection import default_data_dir
 
 USERS_ENV = "SPIEGEL_USERS"
 FORMAT = "spiegel.users.v1"
@@ -137,6 +138,8 @@ def save(file: UserFile) -> None:
         },
     }
     path = file.path
+    if not path.parent.is_dir() and path.parent == default_data_dir():  # first use, before any database
+        path.parent.mkdir(parents=True, mode=0o700)
     if not path.parent.is_dir():
         raise UserError(f"The folder {path.parent} does not exist.")
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
