@@ -26,6 +26,8 @@ from cli.options import (
     speaker_count,
 )
 from cli.speakers import register as register_speakers
+from cli.team import add_dashboard_options, audited
+from cli.team import register as register_team
 from core.errors import UserError
 from core.offline import keep_offline
 from tagger.cli import register as register_tagger
@@ -160,13 +162,6 @@ def cmd_import(args: argparse.Namespace) -> int:
     return _report_outcomes(import_transcripts(files, options))
 
 
-def cmd_dashboard(args: argparse.Namespace) -> int:
-    import store
-    from dashboard.launch import run_dashboard
-
-    return run_dashboard(store.resolve_db_path(args.db), port=args.port, open_browser=args.open)
-
-
 def _check_export(args: argparse.Namespace) -> None:
     """`--out` is a file for `--session`, else a folder; never an existing file of another kind."""
     if args.session:
@@ -186,6 +181,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                 "--session writes the session's own JSON; leave out --format or give --format json."
             )
         export_session(args.db, args.session, args.out)
+        audited(args.db, "export", args.session, "json")
         print(f"Session {args.session} written to {args.out}.", file=sys.stderr)
         return 0
     if args.format is None:
@@ -196,6 +192,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         written = export_pseudonymized(args.db, args.format, args.out)
     else:
         written = export_all(args.db, args.format, args.out)
+    audited(args.db, "export", None, args.format + (" pseudonymized" if args.pseudonymize else ""))
     print(f"Exported {len(written)} tables to {args.out}.", file=sys.stderr)
     return 0
 
@@ -206,14 +203,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     write_report(
         args.db, args.session_id, args.format, args.out, language=args.lang, pseudonymize=args.pseudonymize
     )
+    audited(args.db, "report", args.session_id, args.format + (" pseudonymized" if args.pseudonymize else ""))
     print(f"Report written to {args.out}.", file=sys.stderr)
     return 0
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    import store
+    from store.team import erase_session_audited, os_account
 
-    store.erase_session(args.db, args.session_id)
+    erase_session_audited(args.db, args.session_id, os_account())
     print(f"Session {args.session_id} erased.", file=sys.stderr)
     return 0
 
@@ -295,12 +293,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_tagger(sub)
     register_speakers(sub)
+    register_team(sub)
 
     p = sub.add_parser("dashboard", help="start the dashboard in your browser (local only)")
     _add_db(p)
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--open", action="store_true", help="open the browser")
-    p.set_defaults(func=cmd_dashboard)
+    add_dashboard_options(p)
 
     p = sub.add_parser("export", help="export all tables (csv, parquet or json), or one session's JSON")
     _add_db(p)

@@ -20,7 +20,7 @@ keep_offline()  # before Streamlit and anything it loads (core/offline.py)
 
 import streamlit as st  # noqa: E402
 
-from dashboard import data  # noqa: E402
+from dashboard import auth, data  # noqa: E402
 from dashboard.i18n import DEFAULT_LANG, LANGS, t  # noqa: E402
 from dashboard.ui import md  # noqa: E402
 
@@ -71,7 +71,8 @@ def run() -> None:
             st.Page("views/cohort.py", title=t("nav.cohort"), icon=":material/groups:", url_path="cohort"),
         ],
     }
-    page = st.navigation(pages)
+    viewer = auth.gate(pages)  # team mode (--team): the login, or None when single-user
+    page = st.navigation(auth.pages_for(viewer, pages))
     with st.sidebar:
         st.caption(t("app.database", path=md(data.db_path())))
         st.caption(":material/lock: " + t("app.local_only"))

@@ -200,7 +200,14 @@ def _scale_values(answers: Any) -> list[dict[str, Any]]:
 
 
 def sessions() -> pd.DataFrame:
-    """All sessions, newest first (recorded_at, then created_at), with metric columns per role."""
+    """All sessions, newest first (recorded_at, then created_at), with metric columns per role.
+
+    In team mode only those the logged-in member may see, filtered by the store's queries (dashboard/auth.py).
+    """
+    from dashboard import auth
+
+    if auth.team_mode():
+        return auth.sessions()
     db, key = list_key()
     return _sessions(db, key)
 
@@ -237,6 +244,13 @@ def _session(db: str, version: tuple[int, ...], session_id: str) -> SessionView 
         metrics = queries.metrics(con, session_id).df()
         utterances = queries.session_utterances(con, session_id).df()
         tags = queries.session_tags(con, session_id).df()
+    return session_view(row, metrics, utterances, tags)
+
+
+def session_view(
+    row: pd.DataFrame, metrics: pd.DataFrame, utterances: pd.DataFrame, tags: pd.DataFrame
+) -> SessionView:
+    """The page's values from the store's results (here, and for a team member in dashboard/auth.py)."""
     meta = row.iloc[0].to_dict()
     warnings = meta.get("warnings")
     meta["warnings"] = [str(w) for w in warnings] if warnings is not None else []
@@ -250,6 +264,11 @@ def _session(db: str, version: tuple[int, ...], session_id: str) -> SessionView 
 
 
 def session(session_id: str) -> SessionView | None:
+    """One session's page values; None when unknown, or in team mode when this member may not see it."""
+    from dashboard import auth
+
+    if auth.team_mode():
+        return auth.session(session_id)
     db, key = session_key(session_id)
     return _session(db, key, session_id)
 

@@ -47,9 +47,16 @@ def dashboard_command(port: int = 8501) -> list[str]:
     ]
 
 
-def dashboard_env(db_path: Path) -> dict[str, str]:
+#: Set only by `spiegel dashboard --team`: the user file; its presence is what switches the login on.
+TEAM_USERS_ENV = "SPIEGEL_TEAM_USERS"
+
+
+def dashboard_env(db_path: Path, users_file: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["SPIEGEL_DB"] = str(Path(db_path).expanduser().resolve())
+    env.pop(TEAM_USERS_ENV, None)  # single-user unless asked for here, whatever the caller's environment
+    if users_file is not None:
+        env[TEAM_USERS_ENV] = str(Path(users_file).expanduser().resolve())
     env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
     env["STREAMLIT_SERVER_ADDRESS"] = HOST
     return env
@@ -87,9 +94,12 @@ def _exit_on(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def run_dashboard(db_path: Path, port: int = 8501, open_browser: bool = False) -> int:
+def run_dashboard(
+    db_path: Path, port: int = 8501, open_browser: bool = False, users_file: Path | None = None
+) -> int:
     """Run the dashboard until it stops; returns its exit code (0 after Ctrl-C).
 
+    With `users_file` (`--team`) every visitor logs in first (dashboard/auth.py).
     SIGTERM and SIGHUP (a service manager stopping us, a closed terminal) stop the Streamlit child too:
     before, `kill` on `spiegel dashboard` left the server running and listening.
     """
@@ -98,7 +108,8 @@ def run_dashboard(db_path: Path, port: int = 8501, open_browser: bool = False) -
             signal.signal(sig, _exit_on)
     url = f"http://{HOST}:{port}/"
     print(f"Gespreksspiegel dashboard: {url}  (stoppen: Ctrl-C)", file=sys.stderr)  # noqa: T201 (CLI line)
-    proc = subprocess.Popen(dashboard_command(port), env=dashboard_env(db_path), cwd=str(APP.parent))
+    env = dashboard_env(db_path, users_file)
+    proc = subprocess.Popen(dashboard_command(port), env=env, cwd=str(APP.parent))
     if open_browser:
 
         def _open() -> None:

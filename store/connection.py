@@ -164,7 +164,11 @@ def _open(path: Path, read_only: bool, key: str | None) -> duckdb.DuckDBPyConnec
 
 
 def _is_lock_error(error: BaseException) -> bool:
+    """Another process holds the file, or another thread of ours has it open in the other mode (the
+    dashboard writing an audit row while a page reads): both pass when that connection closes."""
     text = str(error).lower()
+    if "different configuration" in text:
+        return True
     return "lock" in text and ("conflicting" in text or "could not set" in text)
 
 

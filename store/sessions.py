@@ -312,7 +312,7 @@ def delete_session(con: duckdb.DuckDBPyConnection, session_id: str) -> None:
     if not session_exists(con, session_id):
         raise UserError(f"There is no session {session_id} in this database.")
     with transaction(con):
-        for table in ("tags", "words", "utterances", "speakers", "sessions"):
+        for table in ("tags", "words", "utterances", "speakers", "session_shares", "sessions"):
             con.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id])
         delete_notes(con, session_id)
         refresh_metrics(con, [session_id])
