@@ -264,3 +264,57 @@ CREATE TABLE IF NOT EXISTS session_revisions (
 -- Lookups by session: the session page, re-tagging and erasure read one session's rows.
 CREATE INDEX IF NOT EXISTS tags_by_session ON tags (session_id);
 CREATE INDEX IF NOT EXISTS words_by_session ON words (session_id);
+
+-- =========================================================================================================
+-- Listen and correct (issue 10). store/corrections.py owns these tables; the kept recordings are in a file of
+-- their own beside the database (store/audio.py), not here.
+--
+-- A correction never overwrites what the machine made: the first correction of a session copies its
+-- utterances, tags and speakers into original_* (once), and every change is a row of `corrections` with who
+-- and when. The session's current rows (utterances, tags, speakers, and so its stored figures) are always
+-- original + the corrections not undone, applied in order; undoing marks the row undone and rebuilds.
+-- =========================================================================================================
+CREATE SEQUENCE IF NOT EXISTS correction_seq;
+CREATE TABLE IF NOT EXISTS corrections (
+    correction_id BIGINT PRIMARY KEY DEFAULT nextval('correction_seq'),
+    session_id    VARCHAR NOT NULL,
+    utterance_idx INTEGER,                 -- NULL for a change of a whole speaker (role, merge)
+    kind          VARCHAR NOT NULL CHECK (kind IN
+                      ('text', 'speaker', 'role', 'merge', 'label_add', 'label_remove', 'orientation')),
+    value         JSON NOT NULL,           -- the new value, e.g. {"text": ...} or {"label": ..., "value": 6}
+    author        VARCHAR NOT NULL,
+    created_at    TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    undone_at     TIMESTAMP,               -- set by undo; the row itself stays (who changed what, when)
+    undone_by     VARCHAR
+);
+CREATE TABLE IF NOT EXISTS original_utterances (
+    session_id  VARCHAR NOT NULL,
+    idx         INTEGER NOT NULL,
+    speaker     VARCHAR NOT NULL,
+    role        VARCHAR NOT NULL,
+    text        VARCHAR NOT NULL,
+    orientation VARCHAR NOT NULL,
+    is_question BOOLEAN NOT NULL,
+    scale_value DOUBLE,
+    PRIMARY KEY (session_id, idx)
+);
+CREATE TABLE IF NOT EXISTS original_tags (
+    session_id    VARCHAR NOT NULL,
+    utterance_idx INTEGER NOT NULL,
+    label         VARCHAR NOT NULL,
+    subtype       VARCHAR,
+    value         DOUBLE,
+    start_char    INTEGER NOT NULL,
+    end_char      INTEGER NOT NULL,
+    rule          VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS original_speakers (
+    session_id  VARCHAR NOT NULL,
+    speaker     VARCHAR NOT NULL,
+    role        VARCHAR NOT NULL,
+    role_source VARCHAR NOT NULL,
+    PRIMARY KEY (session_id, speaker)
+);
+-- When the session's current rows last changed by hand; NULL when it is as the machine made it (or every
+-- correction was undone). The overview marks such sessions; exports and reports say so.
+ALTER TABLE sessions ADD COLUMN IF NOT EXISTS corrected_at TIMESTAMP;
