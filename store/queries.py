@@ -29,7 +29,8 @@ def sessions_overview(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnecti
     """The columns the session lists show, one row per session (unordered: the caller sorts)."""
     return con.execute(
         """SELECT session_id, recorded_at, created_at, practitioner, client_code, duration_s, has_times,
-                  source_name, source_kind, language, asr_model, warnings, num_speakers, role_confidence
+                  source_name, source_kind, language, asr_model, warnings, num_speakers, role_confidence,
+                  corrected_at
            FROM sessions"""
     )
 
