@@ -51,6 +51,7 @@ def _write(action: Any) -> bool:
 def _save(session_id: str, correction: Correction) -> None:
     if _write(lambda con: store.corrections.add(con, session_id, correction, retag_for)):
         st.session_state["corr_done"] = t("correct.saved")
+        st.session_state[f"corr_open_{session_id}"] = True  # the panel stays open after the rerun
         st.rerun()
 
 
@@ -100,14 +101,16 @@ def panel(session_id: str, utterances: pd.DataFrame, tags: pd.DataFrame, log: li
         st.toast(note, icon=":material/check:")
     revision = data.session_key(session_id)[1]
     key = f"{session_id}_{'_'.join(map(str, revision))}"  # fresh widgets after every change or undo
-    with st.expander(t("correct.title"), icon=":material/edit:"):
+    opened = bool(st.session_state.get(f"corr_open_{session_id}"))
+    with st.expander(t("correct.title"), icon=":material/edit:", expanded=opened):
         author = st.text_input(t("correct.author"), value=_default_author(), key="corr_author").strip()
         rows = {int(r["idx"]): r for r in utterances.to_dict("records")}
         idx = st.selectbox(
             t("correct.utterance"),
             list(rows),
-            format_func=lambda i: f"{i + 1} · {clock(rows[i]['start_s'])} · {rows[i]['speaker']} · "
-            f"{str(rows[i]['text'])[:70]}",
+            format_func=lambda i: (
+                f"{i + 1} · {clock(rows[i]['start_s'])} · {rows[i]['speaker']} · {str(rows[i]['text'])[:70]}"
+            ),
             key=f"corr_idx_{session_id}",
         )
         row = rows[idx]
@@ -148,8 +151,12 @@ def panel(session_id: str, utterances: pd.DataFrame, tags: pd.DataFrame, log: li
 def _labels(session_id: str, idx: int, tags: pd.DataFrame, author: str, key: str) -> None:
     present = list(dict.fromkeys(tags.loc[tags["utterance_idx"] == idx, "label"]))
     st.caption(t("correct.labels_now") + " " + (", ".join(label_name(x) for x in present) or t("none")))
-    label = st.selectbox(t("correct.label"), list(LABELS), format_func=label_name, key=f"corr_lab_{key}_{idx}")
-    with_value = st.checkbox(t("correct.with_value"), value=label == "scale_answer", key=f"corr_wv_{key}_{idx}")
+    label = st.selectbox(
+        t("correct.label"), list(LABELS), format_func=label_name, key=f"corr_lab_{key}_{idx}"
+    )
+    with_value = st.checkbox(
+        t("correct.with_value"), value=label == "scale_answer", key=f"corr_wv_{key}_{idx}"
+    )
     value = st.number_input(
         t("field.value"), 0.0, 10.0, 5.0, step=0.5, key=f"corr_val_{key}_{idx}", disabled=not with_value
     )
@@ -182,7 +189,9 @@ def _speakers(session_id: str, utterances: pd.DataFrame, speakers: list[str], au
     with two:
         if len(speakers) > 1:
             gone = st.selectbox(t("correct.merge_gone"), speakers, key=f"corr_mg_{key}")
-            keep = st.selectbox(t("correct.merge_keep"), [s for s in speakers if s != gone], key=f"corr_mk_{key}")
+            keep = st.selectbox(
+                t("correct.merge_keep"), [s for s in speakers if s != gone], key=f"corr_mk_{key}"
+            )
             if st.button(t("correct.merge"), key=f"corr_merge_btn_{key}"):
                 _save(session_id, Correction("merge", {"keep": keep, "gone": gone}, None, author))
 
@@ -192,6 +201,7 @@ def _undo_and_log(session_id: str, log: list[dict[str, Any]], author: str, key: 
     if st.button(t("correct.undo"), key=f"corr_undo_{key}", disabled=not counted, icon=":material/undo:"):
         if _write(lambda con: store.corrections.undo(con, session_id, author or "?", retag_for)):
             st.session_state["corr_done"] = t("correct.undone")
+            st.session_state[f"corr_open_{session_id}"] = True
             st.rerun()
     if log:
         st.caption(t("correct.log"))

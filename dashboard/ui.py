@@ -310,12 +310,15 @@ def sessions_table(frame: pd.DataFrame, key: str, columns: Iterable[str] | None 
                 else "",
                 "techniques": techniques_text(row, labels),
                 "warnings": "⚠ " + str(len(row["warnings"])) if row["warnings"] else "",
-                "corrected": "✎" if pd.notna(row.get("corrected_at")) else "",  # by hand (dashboard/correct.py)
+                "corrected": "✎"
+                if pd.notna(row.get("corrected_at"))
+                else "",  # by hand (dashboard/correct.py)
                 "link": href("session", id=row["session_id"]),
             }
         )
     names = {
         "date": t("col.date"),
+        "corrected": t("col.corrected"),
         "link": t("col.link"),
         "practitioner": t("col.practitioner"),
         "client": t("col.client"),
@@ -325,7 +328,6 @@ def sessions_table(frame: pd.DataFrame, key: str, columns: Iterable[str] | None 
         "scales": t("col.scales"),
         "techniques": t("col.techniques"),
         "warnings": t("col.warnings"),
-        "corrected": t("col.corrected"),
     }
     table = pd.DataFrame(rows, columns=list(names))
     if columns is not None:
@@ -343,7 +345,9 @@ def sessions_table(frame: pd.DataFrame, key: str, columns: Iterable[str] | None 
             ),
             "link": st.column_config.LinkColumn(names["link"], display_text=t("col.open")),
             "techniques": st.column_config.TextColumn(names["techniques"], width="medium"),
-            "corrected": st.column_config.TextColumn(names["corrected"], help=t("col.corrected.help"), width="small"),
+            "corrected": st.column_config.TextColumn(
+                names["corrected"], help=t("col.corrected.help"), width="small"
+            ),
             **{
                 k: st.column_config.TextColumn(v)
                 for k, v in names.items()

@@ -51,6 +51,9 @@ def _metrics(db: Path | None, session_id: str) -> tuple[Session, dict[str, dict[
     with store.connect(db, read_only=True) as con:
         session = store.load_session(con, session_id)
         rows = store.queries.metrics_by_role(con, session_id)
+        rows["corrections"] = dict(
+            zip(("n", "at", "by"), store.corrections.summary(con, session_id), strict=True)
+        )
     return session, rows
 
 
@@ -58,10 +61,13 @@ def build_markdown(db: Path | None, session_id: str, language: str = "nl", pseud
     """The report as Markdown; with `pseudonymize`, names, places, dates … are placeholders, and so is the id."""
     tx = _texts(language)
     meta, metrics = _metrics(db, session_id)
+    corrected = metrics.pop("corrections")
     if pseudonymize:
         from tagger.pseudonymize import Pseudonymizer, pseudonymize_session
 
         table = Pseudonymizer()
+        if corrected["by"]:
+            corrected["by"] = table.placeholder(corrected["by"], "PERSOON")
         original = meta.source_sha256
         meta = pseudonymize_session(meta, table)
         session_id = table.placeholder(original, "SESSIE")
@@ -83,6 +89,9 @@ def build_markdown(db: Path | None, session_id: str, language: str = "nl", pseud
         lines += [f"- {esc(texts.warning_text(w, language))}" for w in meta.warnings]
     if not meta.has_times:
         lines += ["", f"_{tx['no_times']}_"]
+    if corrected["n"]:  # corrected by hand (store/corrections.py): the figures below are of that version
+        when = formatting.date(corrected["at"], language, none="")
+        lines += ["", f"_{esc(tx['corrected'].format(n=corrected['n'], who=corrected['by'], date=when))}_"]
 
     lines += [
         "",

@@ -21,7 +21,8 @@ from core.records import Session
 from store.connection import SCHEMA_SQL, TABLES, connect, ensure_stored_metrics
 from store.sessions import load_session, save_session
 
-EXPORTED = (*TABLES, "session_metrics")
+#: the corrections by hand go along (sessions.corrected_at says which sessions they changed)
+EXPORTED = (*TABLES, "session_metrics", "corrections")
 _COPY_OPTIONS = {
     "csv": "(FORMAT csv, HEADER true)",
     "parquet": "(FORMAT parquet)",
@@ -94,8 +95,13 @@ def export_sessions(sessions: list[Session], fmt: str, out_dir: Path) -> list[Pa
 
 def export_session(db: Path | None, session_id: str, out: Path) -> Path:
     """One session as the project's JSON transcript (`Session.to_json`), written atomically to `out`."""
+    from store.corrections import summary
+
     with connect(db, read_only=True) as con:
         record = load_session(con, session_id).to_json()
+        count, last_at, last_by = summary(con, session_id)
+    if count:  # the record is the corrected version; say so (an import ignores this key)
+        record["corrected"] = {"changes": count, "last_at": str(last_at), "last_by": last_by}
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, staged = tempfile.mkstemp(prefix=".session-", suffix=".json", dir=out.parent)
     try:

@@ -48,7 +48,11 @@ class Dashboard:
         port = free_port()
         with self.log.open("a") as out:
             self.proc = subprocess.Popen(
-                dashboard_command(port), env=dashboard_env(self.db), cwd=str(APP.parent), stdout=out, stderr=out
+                dashboard_command(port),
+                env=dashboard_env(self.db),
+                cwd=str(APP.parent),
+                stdout=out,
+                stderr=out,
             )
         assert wait_healthy(port, timeout_s=120, proc=self.proc), self.log.read_text()
         self.url = f"http://127.0.0.1:{port}"
@@ -82,7 +86,8 @@ def metric(page, label: str) -> str:
 
 
 def techniques(page) -> str:
-    return page.locator("[data-testid=stMarkdownContainer]", has_text="Technieken in dit gesprek").last.inner_text()
+    """The line under "Technieken in dit gesprek": `label: count` per technique."""
+    return page.locator("[data-testid=stMarkdownContainer]", has_text="schaalvraag:").first.inner_text()
 
 
 def current_time(page) -> float:
@@ -97,7 +102,9 @@ def play_from_utterances(page, shots: Path) -> None:
     ready_player(page)
     assert current_time(page) == 0
     page.locator("#u3 .gs-text").click()  # utterance 3 starts at 14.5 s
-    page.wait_for_function("Math.abs(document.querySelector('audio').currentTime - 14.5) < 1.0", timeout=20_000)
+    page.wait_for_function(
+        "Math.abs(document.querySelector('audio').currentTime - 14.5) < 1.0", timeout=20_000
+    )
     assert "gs-now" in page.locator("#u3").get_attribute("class")
     page.locator("#u7 .gs-text").click()  # 30.5 s
     page.wait_for_function("document.querySelector('audio').currentTime >= 30.0", timeout=20_000)
@@ -110,7 +117,9 @@ def test_clicking_an_utterance_or_a_timeline_mark_plays_from_that_moment(dashboa
     import playwright.sync_api as playwright
 
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, "--autoplay-policy=no-user-gesture-required"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=[*ARGS, "--autoplay-policy=no-user-gesture-required"]
+        )
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 2000})
             open_session(page, dashboard.url, db_with_audio.a)
@@ -185,6 +194,7 @@ def test_edit_label_and_undo_change_the_figures_and_survive_a_restart(dashboard,
             page.goto(url + "/")
             page.get_by_text("Anna de Vries").first.wait_for(state="attached", timeout=60_000)
             page.wait_for_timeout(1000)
+            assert page.locator('[role=gridcell]:text-is("✎")').count() == 1  # session A, marked corrected
             page.screenshot(path=str(tmp_path / "overview_corrected.png"))
         finally:
             browser.close()
@@ -207,8 +217,11 @@ def test_edit_label_and_undo_change_the_figures_and_survive_a_restart(dashboard,
 
 
 def choose(page, label: str, option_start: str) -> None:
-    """Pick an option of a Streamlit selectbox by the start of its text."""
-    page.get_by_label(label, exact=True).first.click()
+    """Pick an option of a Streamlit selectbox by the start of its text (opening the panel if folded)."""
+    box = page.get_by_label(label, exact=True).first
+    if not box.is_visible():
+        page.get_by_text("Corrigeren", exact=True).click()
+    box.click()
     page.locator("[role=option]", has_text=option_start).first.click()
     page.wait_for_timeout(700)
 

@@ -279,3 +279,38 @@ def test_erase_removes_corrections_and_the_original_beside_them(db):
     with store.connect(path, read_only=True) as con:
         for table in store.corrections.TABLES:
             assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+
+
+def test_exports_and_the_report_use_the_corrected_version_and_say_so(db, tmp_path):
+    import csv
+    import json
+
+    from report.build import build_markdown
+    from store.export import export_all, export_session
+
+    path, sid = db
+    plain = build_markdown(path, sid)
+    assert "gecorrigeerd" not in plain
+    with store.connect(path) as con:
+        store.corrections.add(
+            con,
+            sid,
+            Correction("text", {"text": "Het gaat nu veel beter met me."}, utterance_idx=1, author="Anna"),
+            retag_for,
+        )
+    report = build_markdown(path, sid)
+    assert "Met de hand gecorrigeerd: 1 wijziging(en), laatst door Anna" in report
+    assert "Corrected by hand: 1 change(s)" in build_markdown(path, sid, language="en")
+    assert "Anna" not in build_markdown(path, sid, pseudonymize=True).split("Met de hand")[1].split("\n")[0]
+    record = json.loads(export_session(path, sid, tmp_path / "s.json").read_text(encoding="utf-8"))
+    assert record["corrected"]["changes"] == 1 and record["corrected"]["last_by"] == "Anna"
+    assert record["utterances"][1]["text"] == "Het gaat nu veel beter met me."
+    out = tmp_path / "csv"
+    export_all(path, "csv", out)
+    with (out / "sessions.csv").open(encoding="utf-8") as stream:
+        assert next(csv.DictReader(stream))["corrected_at"]
+    with (out / "corrections.csv").open(encoding="utf-8") as stream:
+        rows = list(csv.DictReader(stream))
+    assert [(r["kind"], r["author"]) for r in rows] == [("text", "Anna")]
+    with (out / "utterances.csv").open(encoding="utf-8") as stream:
+        assert "Het gaat nu veel beter met me." in [r["text"] for r in csv.DictReader(stream)]
