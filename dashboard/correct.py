@@ -198,11 +198,13 @@ def _speakers(session_id: str, utterances: pd.DataFrame, speakers: list[str], au
 
 def _undo_and_log(session_id: str, log: list[dict[str, Any]], author: str, key: str) -> None:
     counted = [h for h in log if h["undone_at"] is None]
-    if st.button(t("correct.undo"), key=f"corr_undo_{key}", disabled=not counted, icon=":material/undo:"):
-        if _write(lambda con: store.corrections.undo(con, session_id, author or "?", retag_for)):
-            st.session_state["corr_done"] = t("correct.undone")
-            st.session_state[f"corr_open_{session_id}"] = True
-            st.rerun()
+    pressed = st.button(
+        t("correct.undo"), key=f"corr_undo_{key}", disabled=not counted, icon=":material/undo:"
+    )
+    if pressed and _write(lambda con: store.corrections.undo(con, session_id, author or "?", retag_for)):
+        st.session_state["corr_done"] = t("correct.undone")
+        st.session_state[f"corr_open_{session_id}"] = True
+        st.rerun()
     if log:
         st.caption(t("correct.log"))
         table = pd.DataFrame(

@@ -95,7 +95,11 @@ def _snapshot(con: duckdb.DuckDBPyConnection, session_id: str) -> None:
            scale_value FROM utterances WHERE session_id = ?""",
         [session_id],
     )
-    con.execute("INSERT INTO original_tags SELECT * FROM tags WHERE session_id = ?", [session_id])
+    con.execute(
+        "INSERT INTO original_tags SELECT session_id, utterance_idx, label, subtype, value, start_char, end_char, "
+        "rule FROM tags WHERE session_id = ?",
+        [session_id],
+    )
     con.execute(
         "INSERT INTO original_speakers SELECT session_id, speaker, role, role_source FROM speakers "
         "WHERE session_id = ?",

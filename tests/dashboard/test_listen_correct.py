@@ -165,21 +165,11 @@ def test_edit_label_and_undo_change_the_figures_and_survive_a_restart(dashboard,
             choose(page, "Uiting", "8 · 00:30")
             choose(page, "Label", "compliment")
             page.get_by_role("button", name="Label toevoegen").click()
-            page.get_by_text("Met de hand gecorrigeerd: 2 wijziging").wait_for(timeout=60_000)
-            page.wait_for_function(
-                "[...document.querySelectorAll('[data-testid=stMarkdownContainer]')].some("
-                "e => e.innerText.includes('compliment: 2'))",
-                timeout=30_000,
-            )
+            shows(page, changes=2, compliments=2)
             page.get_by_text("Supervisor Sanne").first.wait_for(state="attached", timeout=10_000)
             page.screenshot(path=str(tmp_path / "correct_two_changes.png"), full_page=True)
             page.get_by_role("button", name="Laatste wijziging ongedaan maken").click()
-            page.get_by_text("Met de hand gecorrigeerd: 1 wijziging").wait_for(timeout=60_000)
-            page.wait_for_function(
-                "[...document.querySelectorAll('[data-testid=stMarkdownContainer]')].some("
-                "e => e.innerText.includes('compliment: 1'))",
-                timeout=30_000,
-            )
+            shows(page, changes=1, compliments=1)
             assert metric(page, "Oplossingsgericht (cliënt)") == "100%"
             no_exception(page)
 
@@ -214,6 +204,17 @@ def test_edit_label_and_undo_change_the_figures_and_survive_a_restart(dashboard,
         db_with_audio.b: False,
         db_with_audio.c: False,
     }
+
+
+def shows(page, changes: int, compliments: int) -> None:
+    """Wait until the page says how many changes count and shows that many compliments among the techniques."""
+    page.get_by_text(f"Met de hand gecorrigeerd: {changes} wijziging").wait_for(timeout=60_000)
+    page.wait_for_function(
+        "n => [...document.querySelectorAll('[data-testid=stMarkdownContainer]')].some("
+        "e => e.innerText.includes('compliment: ' + n))",
+        arg=compliments,
+        timeout=30_000,
+    )
 
 
 def choose(page, label: str, option_start: str) -> None:

@@ -68,6 +68,11 @@ def _state(con, session_id):
     )
 
 
+def _add(con, session_id, correction):
+    """Store one correction with the real tagger."""
+    return store.corrections.add(con, session_id, correction, retag_for)
+
+
 def _figures(con, session_id):
     return store.queries.metrics_by_role(con, session_id)
 
@@ -82,7 +87,7 @@ def test_text_edit_is_stored_beside_the_original_retagged_and_counted(db):
             ).fetchone()[0]
             == "problem"
         )
-        cid = store.corrections.add(
+        cid = _add(
             con,
             sid,
             Correction(
@@ -91,7 +96,6 @@ def test_text_edit_is_stored_beside_the_original_retagged_and_counted(db):
                 utterance_idx=1,
                 author="Anna",
             ),
-            retag_for,
         )
     with store.connect(path, read_only=True) as con:  # a new connection: what a restart sees
         text, orientation = con.execute(
@@ -134,18 +138,12 @@ def test_label_add_with_scale_value_and_remove_change_the_figures(db):
     path, sid = db
     with store.connect(path) as con:
         before = _figures(con, sid)
-        store.corrections.add(
+        _add(
             con,
             sid,
             Correction("label_add", {"label": "scale_answer", "value": 7}, utterance_idx=5, author="Anna"),
-            retag_for,
         )
-        store.corrections.add(
-            con,
-            sid,
-            Correction("label_add", {"label": "compliment"}, utterance_idx=4, author="Anna"),
-            retag_for,
-        )
+        _add(con, sid, Correction("label_add", {"label": "compliment"}, utterance_idx=4, author="Anna"))
         mid = _figures(con, sid)
         assert [a["value"] for a in mid["client"]["scale_answers"]] == [
             *[a["value"] for a in before["client"]["scale_answers"]],
@@ -156,12 +154,7 @@ def test_label_add_with_scale_value_and_remove_change_the_figures(db):
             "SELECT rule FROM tags WHERE session_id = ? AND utterance_idx = 4 AND label = 'compliment'", [sid]
         ).fetchone()[0]
         assert rule == "manual"
-        store.corrections.add(
-            con,
-            sid,
-            Correction("label_remove", {"label": "scale_answer"}, utterance_idx=5, author="Bram"),
-            retag_for,
-        )
+        _add(con, sid, Correction("label_remove", {"label": "scale_answer"}, utterance_idx=5, author="Bram"))
         after = _figures(con, sid)
         assert after["client"]["scale_answers"] == before["client"]["scale_answers"]
         assert (
@@ -175,15 +168,8 @@ def test_label_add_with_scale_value_and_remove_change_the_figures(db):
 def test_a_label_set_by_hand_stays_when_the_text_is_corrected_later(db):
     path, sid = db
     with store.connect(path) as con:
-        store.corrections.add(
-            con, sid, Correction("label_add", {"label": "compliment"}, utterance_idx=4, author="A"), retag_for
-        )
-        store.corrections.add(
-            con,
-            sid,
-            Correction("text", {"text": "Wat zou er anders zijn?"}, utterance_idx=4, author="A"),
-            retag_for,
-        )
+        _add(con, sid, Correction("label_add", {"label": "compliment"}, utterance_idx=4, author="A"))
+        _add(con, sid, Correction("text", {"text": "Wat zou er anders zijn?"}, utterance_idx=4, author="A"))
         labels = {
             r[0]
             for r in con.execute(
@@ -197,13 +183,9 @@ def test_undo_step_by_step_restores_the_machine_version_exactly(db):
     path, sid = db
     with store.connect(path) as con:
         original = _state(con, sid)
-        store.corrections.add(
-            con, sid, Correction("text", {"text": "Het gaat goed."}, utterance_idx=1, author="A"), retag_for
-        )
+        _add(con, sid, Correction("text", {"text": "Het gaat goed."}, utterance_idx=1, author="A"))
         one = _state(con, sid)
-        store.corrections.add(
-            con, sid, Correction("role", {"speaker": "S2", "role": "practitioner"}, author="A"), retag_for
-        )
+        _add(con, sid, Correction("role", {"speaker": "S2", "role": "practitioner"}, author="A"))
         assert _state(con, sid) != one
     with store.connect(path) as con:  # after a restart
         assert store.corrections.undo(con, sid, "B", retag_for) is not None
@@ -221,16 +203,12 @@ def test_undo_step_by_step_restores_the_machine_version_exactly(db):
 def test_merge_and_split_speakers(db):
     path, sid = db
     with store.connect(path) as con:
-        store.corrections.add(
-            con, sid, Correction("speaker", {"speaker": "S3"}, utterance_idx=5, author="A"), retag_for
-        )
+        _add(con, sid, Correction("speaker", {"speaker": "S3"}, utterance_idx=5, author="A"))
         speakers = dict(
             con.execute("SELECT speaker, role FROM speakers WHERE session_id = ?", [sid]).fetchall()
         )
         assert speakers == {"S1": "practitioner", "S2": "client", "S3": "client"}
-        store.corrections.add(
-            con, sid, Correction("merge", {"keep": "S2", "gone": "S3"}, author="A"), retag_for
-        )
+        _add(con, sid, Correction("merge", {"keep": "S2", "gone": "S3"}, author="A"))
         rows = con.execute(
             "SELECT speaker FROM utterances WHERE session_id = ? ORDER BY idx", [sid]
         ).fetchall()
@@ -266,12 +244,7 @@ def test_a_correction_that_cannot_apply_is_one_sentence_and_changes_nothing(db, 
 def test_erase_removes_corrections_and_the_original_beside_them(db):
     path, sid = db
     with store.connect(path) as con:
-        store.corrections.add(
-            con,
-            sid,
-            Correction("text", {"text": f"Over de {SECRET}."}, utterance_idx=1, author="Anna"),
-            retag_for,
-        )
+        _add(con, sid, Correction("text", {"text": f"Over de {SECRET}."}, utterance_idx=1, author="Anna"))
     assert SECRET.encode() in file_bytes(path)
     store.erase_session(path, sid)
     assert SECRET.encode() not in file_bytes(path)
@@ -292,11 +265,10 @@ def test_exports_and_the_report_use_the_corrected_version_and_say_so(db, tmp_pat
     plain = build_markdown(path, sid)
     assert "gecorrigeerd" not in plain
     with store.connect(path) as con:
-        store.corrections.add(
+        _add(
             con,
             sid,
             Correction("text", {"text": "Het gaat nu veel beter met me."}, utterance_idx=1, author="Anna"),
-            retag_for,
         )
     report = build_markdown(path, sid)
     assert "Met de hand gecorrigeerd: 1 wijziging(en), laatst door Anna" in report
