@@ -10,6 +10,7 @@ for another program), and the changed session's new revision makes the cached re
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -22,7 +23,7 @@ from core.formatting import clock
 from core.records import Orientation, Role
 from core.taxonomy import LABELS
 from dashboard import data
-from dashboard.i18n import fmt_date, label_name, t
+from dashboard.i18n import current_lang, fmt_date, label_name, t
 from tagger import load_tagger
 
 #: Seconds a correction waits for another program that holds the database (the page must not hang).
@@ -135,7 +136,7 @@ def panel(session_id: str, utterances: pd.DataFrame, tags: pd.DataFrame, log: li
                 t("field.orientation"),
                 orientations,
                 index=orientations.index(str(row["orientation"])),
-                format_func=lambda o: t(f"orientation.{o}"),
+                format_func=_named("orientation"),
                 key=f"corr_or_{key}_{idx}",
             )
             if st.button(t("correct.save_orientation"), key=f"corr_or_btn_{key}"):
@@ -152,7 +153,10 @@ def _labels(session_id: str, idx: int, tags: pd.DataFrame, author: str, key: str
     present = list(dict.fromkeys(tags.loc[tags["utterance_idx"] == idx, "label"]))
     st.caption(t("correct.labels_now") + " " + (", ".join(label_name(x) for x in present) or t("none")))
     label = st.selectbox(
-        t("correct.label"), list(LABELS), format_func=label_name, key=f"corr_lab_{key}_{idx}"
+        t("correct.label"),
+        list(LABELS),
+        format_func=_named("label"),
+        key=f"corr_lab_{key}_{idx}",
     )
     with_value = st.checkbox(
         t("correct.with_value"), value=label == "scale_answer", key=f"corr_wv_{key}_{idx}"
@@ -165,7 +169,10 @@ def _labels(session_id: str, idx: int, tags: pd.DataFrame, author: str, key: str
         _save(session_id, Correction("label_add", payload, idx, author))
     if present:
         gone = st.selectbox(
-            t("correct.remove_label"), present, format_func=label_name, key=f"corr_rm_{key}_{idx}"
+            t("correct.remove_label"),
+            present,
+            format_func=_named("label"),
+            key=f"corr_rm_{key}_{idx}",
         )
         if st.button(t("correct.remove"), key=f"corr_rm_btn_{key}"):
             _save(session_id, Correction("label_remove", {"label": gone}, idx, author))
@@ -181,7 +188,7 @@ def _speakers(session_id: str, utterances: pd.DataFrame, speakers: list[str], au
             t("field.role"),
             options,
             index=options.index(str(roles.get(speaker, "client"))),
-            format_func=lambda r: t(f"role.{r}"),
+            format_func=_named("role"),
             key=f"corr_role_{key}_{speaker}",
         )
         if st.button(t("correct.save_role"), key=f"corr_role_btn_{key}"):
@@ -219,6 +226,14 @@ def _undo_and_log(session_id: str, log: list[dict[str, Any]], author: str, key: 
             ]
         )
         st.dataframe(table, hide_index=True, width="stretch")
+
+
+def _named(kind: str) -> Callable[[str], str]:
+    """A widget's `format_func` with the page's language bound now (Streamlit may call it outside a rerun)."""
+    lang = current_lang()
+    if kind == "label":
+        return lambda value: label_name(value, lang)
+    return lambda value: t(f"{kind}.{value}", lang)
 
 
 def _new_speaker(speakers: list[str]) -> str:

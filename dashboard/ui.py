@@ -310,9 +310,7 @@ def sessions_table(frame: pd.DataFrame, key: str, columns: Iterable[str] | None 
                 else "",
                 "techniques": techniques_text(row, labels),
                 "warnings": "⚠ " + str(len(row["warnings"])) if row["warnings"] else "",
-                "corrected": "✎"
-                if pd.notna(row.get("corrected_at"))
-                else "",  # by hand (dashboard/correct.py)
+                "corrected": "✎" * bool(pd.notna(row.get("corrected_at"))),  # by hand: dashboard/correct.py
                 "link": href("session", id=row["session_id"]),
             }
         )
@@ -345,9 +343,7 @@ def sessions_table(frame: pd.DataFrame, key: str, columns: Iterable[str] | None 
             ),
             "link": st.column_config.LinkColumn(names["link"], display_text=t("col.open")),
             "techniques": st.column_config.TextColumn(names["techniques"], width="medium"),
-            "corrected": st.column_config.TextColumn(
-                names["corrected"], help=t("col.corrected.help"), width="small"
-            ),
+            "corrected": st.column_config.TextColumn(names["corrected"], help=t("col.corrected.help")),
             **{
                 k: st.column_config.TextColumn(v)
                 for k, v in names.items()
