@@ -84,6 +84,23 @@ def summary(con: duckdb.DuckDBPyConnection, session_id: str) -> tuple[int, Any, 
     return int(row[0]), row[1], row[2]
 
 
+def refuse_if_corrected(con: duckdb.DuckDBPyConnection, session_id: str) -> None:
+    """`spiegel roles` rewrites a session wholesale (a merge joins utterances, so their numbers change); on a
+    session with corrections from the dashboard that counts would make their log point at other utterances."""
+    if summary(con, session_id)[0]:
+        raise UserError(
+            f"Session {session_id} has corrections made in the dashboard; correct its speakers there, "
+            "or undo those corrections first."
+        )
+
+
+def forget_original(con: duckdb.DuckDBPyConnection, session_id: str) -> None:
+    """Drop the kept original (only ever called when no correction counts): the next correction keeps the
+    session as it is then, e.g. after `spiegel roles`."""
+    for table in ("original_tags", "original_utterances", "original_speakers"):
+        con.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id])
+
+
 def _snapshot(con: duckdb.DuckDBPyConnection, session_id: str) -> None:
     """Copy the machine's version once, before its first correction (later calls change nothing)."""
     if con.execute("SELECT count(*) FROM original_utterances WHERE session_id = ?", [session_id]).fetchone()[

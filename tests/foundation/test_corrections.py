@@ -286,3 +286,23 @@ def test_exports_and_the_report_use_the_corrected_version_and_say_so(db, tmp_pat
     assert [(r["kind"], r["author"]) for r in rows] == [("text", "Anna")]
     with (out / "utterances.csv").open(encoding="utf-8") as stream:
         assert "Het gaat nu veel beter met me." in [r["text"] for r in csv.DictReader(stream)]
+
+
+def test_spiegel_roles_refuses_a_session_corrected_in_the_dashboard_and_resets_the_original_after(db):
+    from pipeline.corrections import correct_session
+
+    path, sid = db
+    with store.connect(path) as con:
+        _add(con, sid, Correction("text", {"text": "Het gaat goed."}, utterance_idx=1, author="A"))
+    with pytest.raises(UserError, match="corrections made in the dashboard"):
+        correct_session(path, sid, {"S2": Role.PRACTITIONER})
+    with store.connect(path) as con:
+        store.corrections.undo(con, sid, "A", retag_for)
+    correct_session(path, sid, {"S2": Role.PRACTITIONER})  # nothing counts any more: allowed
+    with store.connect(path) as con:
+        _add(con, sid, Correction("orientation", {"orientation": "neutral"}, utterance_idx=0, author="A"))
+        _base, speakers = store.corrections.original(con, sid)
+        assert speakers["S2"][0] == "practitioner"  # the original is now the version `spiegel roles` left
+        store.corrections.undo(con, sid, "A", retag_for)
+        roles = dict(con.execute("SELECT speaker, role FROM speakers WHERE session_id = ?", [sid]).fetchall())
+    assert roles == {"S1": "client", "S2": "practitioner"}
