@@ -24,6 +24,7 @@ from core.records import Orientation, Role
 from core.taxonomy import LABELS
 from dashboard import data
 from dashboard.i18n import current_lang, fmt_date, label_name, t
+from dashboard.ui import md
 from tagger import load_tagger
 
 #: Seconds a correction waits for another program that holds the database (the page must not hang).
@@ -90,7 +91,12 @@ def status(session_id: str) -> list[dict[str, Any]]:
     if counted:
         last = counted[-1]
         st.info(
-            t("correct.status", n=len(counted), who=last["author"], date=fmt_date(last["created_at"].date())),
+            t(
+                "correct.status",
+                n=len(counted),
+                who=md(last["author"]),
+                date=fmt_date(last["created_at"].date()),
+            ),
             icon=":material/edit_note:",
         )
     return log
