@@ -122,8 +122,15 @@ def test_clicking_an_utterance_or_a_timeline_mark_plays_from_that_moment(dashboa
         )
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 2000})
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
             open_session(page, dashboard.url, db_with_audio.a)
             play_from_utterances(page, tmp_path)
+            # it plays on from 30.5 s: when the player reaches utterance 8 (37.5 s) the highlight follows
+            page.wait_for_function("document.querySelector('audio').currentTime > 37.8", timeout=60_000)
+            page.wait_for_function("document.querySelector('#u8').classList.contains('gs-now')", timeout=5_000)
+            assert "gs-now" not in page.locator("#u7").get_attribute("class")
             # a timeline mark: the first bar (utterance 0, at 0.0 s) of the chart (SVG) is clicked; the
             # selection reruns the page and the player seeks to that utterance
             page.evaluate("document.querySelector('audio').pause()")
@@ -133,6 +140,8 @@ def test_clicking_an_utterance_or_a_timeline_mark_plays_from_that_moment(dashboa
             bar.click()
             page.wait_for_function("document.querySelector('audio').currentTime < 3.0", timeout=30_000)
             assert "gs-now" in page.locator("#u0").get_attribute("class")
+            # the player's script raised nothing (failed resource loads are another page part's business)
+            assert [e for e in errors if "Failed to load resource" not in e] == []
             page.screenshot(path=str(tmp_path / "listen_timeline.png"), full_page=True)
             # a session without a kept recording says why there is nothing to play
             open_session(page, dashboard.url, db_with_audio.b)
