@@ -1,11 +1,12 @@
 """Listen and correct on the session page, in the real dashboard in headless Debian chromium (and Firefox
 where Playwright can drive Debian's firefox-esr): a click on an utterance or a timeline mark moves the
 player's currentTime and highlights what is heard; an edit, a label change and an undo change the figures
-shown, are stored with who/when, and survive a dashboard restart. Screenshots are kept beside the test's
-other files (tmp_path) as artifacts."""
+shown, are stored with who/when, and survive a dashboard restart. Screenshots are test artifacts: kept in
+`$SPIEGEL_ARTIFACTS/<test>/` when that is set, else in the test's tmp_path."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -24,6 +25,17 @@ pytestmark = [
 ]
 FIREFOX = "/usr/bin/firefox-esr"
 SOLUTION_TEXT = "Het gaat eigenlijk beter, ik slaap weer goed en het lukt me om rustig te blijven."
+
+
+@pytest.fixture
+def shots(request, tmp_path) -> Path:
+    """Where screenshots go: `$SPIEGEL_ARTIFACTS/<test>/` when set (kept after the run), else the test's tmp_path."""
+    root = os.environ.get("SPIEGEL_ARTIFACTS")
+    if not root:
+        return tmp_path
+    folder = Path(root) / request.node.name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture
@@ -113,7 +125,7 @@ def play_from_utterances(page, shots: Path) -> None:
     page.screenshot(path=str(shots / "listen_utterance.png"), full_page=True)
 
 
-def test_clicking_an_utterance_or_a_timeline_mark_plays_from_that_moment(dashboard, db_with_audio, tmp_path):
+def test_clicking_an_utterance_or_a_timeline_mark_plays_from_that_moment(dashboard, db_with_audio, shots):
     import playwright.sync_api as playwright
 
     with playwright.sync_playwright() as p:
@@ -126,10 +138,12 @@ def test_clicking_an_utterance_or_a_timeline_mark_plays_from_that_moment(dashboa
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: errors.append(str(e)))
             open_session(page, dashboard.url, db_with_audio.a)
-            play_from_utterances(page, tmp_path)
+            play_from_utterances(page, shots)
             # it plays on from 30.5 s: when the player reaches utterance 8 (37.5 s) the highlight follows
             page.wait_for_function("document.querySelector('audio').currentTime > 37.8", timeout=60_000)
-            page.wait_for_function("document.querySelector('#u8').classList.contains('gs-now')", timeout=5_000)
+            page.wait_for_function(
+                "document.querySelector('#u8').classList.contains('gs-now')", timeout=5_000
+            )
             assert "gs-now" not in page.locator("#u7").get_attribute("class")
             # a timeline mark: the first bar (utterance 0, at 0.0 s) of the chart (SVG) is clicked; the
             # selection reruns the page and the player seeks to that utterance
@@ -142,17 +156,17 @@ def test_clicking_an_utterance_or_a_timeline_mark_plays_from_that_moment(dashboa
             assert "gs-now" in page.locator("#u0").get_attribute("class")
             # the player's script raised nothing (failed resource loads are another page part's business)
             assert [e for e in errors if "Failed to load resource" not in e] == []
-            page.screenshot(path=str(tmp_path / "listen_timeline.png"), full_page=True)
+            page.screenshot(path=str(shots / "listen_timeline.png"), full_page=True)
             # a session without a kept recording says why there is nothing to play
             open_session(page, dashboard.url, db_with_audio.b)
             page.get_by_text("De opname is niet bewaard").wait_for(timeout=30_000)
             assert page.locator("audio").count() == 0
         finally:
             browser.close()
-    assert (tmp_path / "listen_utterance.png").stat().st_size > 10_000
+    assert (shots / "listen_utterance.png").stat().st_size > 10_000
 
 
-def test_edit_label_and_undo_change_the_figures_and_survive_a_restart(dashboard, db_with_audio, tmp_path):
+def test_edit_label_and_undo_change_the_figures_and_survive_a_restart(dashboard, db_with_audio, shots):
     import playwright.sync_api as playwright
 
     with playwright.sync_playwright() as p:
@@ -177,7 +191,7 @@ def test_edit_label_and_undo_change_the_figures_and_survive_a_restart(dashboard,
             page.get_by_role("button", name="Label toevoegen").click()
             shows(page, changes=2, compliments=2)
             page.get_by_text("Supervisor Sanne").first.wait_for(state="attached", timeout=10_000)
-            page.screenshot(path=str(tmp_path / "correct_two_changes.png"), full_page=True)
+            page.screenshot(path=str(shots / "correct_two_changes.png"), full_page=True)
             page.get_by_role("button", name="Laatste wijziging ongedaan maken").click()
             shows(page, changes=1, compliments=1)
             page.locator("#u1 .gs-text", has_text=SOLUTION_TEXT).wait_for(timeout=60_000)
@@ -191,12 +205,12 @@ def test_edit_label_and_undo_change_the_figures_and_survive_a_restart(dashboard,
             page.locator("#u1 .gs-text", has_text=SOLUTION_TEXT).wait_for(timeout=60_000)
             assert metric(page, "Oplossingsgericht (cliënt)") == "100%"
             assert "compliment: 1" in techniques(page)
-            page.screenshot(path=str(tmp_path / "correct_after_restart.png"), full_page=True)
+            page.screenshot(path=str(shots / "correct_after_restart.png"), full_page=True)
             page.goto(url + "/")
             page.get_by_text("Anna de Vries").first.wait_for(state="attached", timeout=60_000)
             page.wait_for_timeout(1000)
             assert page.locator('[role=gridcell]:text-is("✎")').count() == 1  # session A, marked corrected
-            page.screenshot(path=str(tmp_path / "overview_corrected.png"))
+            page.screenshot(path=str(shots / "overview_corrected.png"))
         finally:
             browser.close()
     with store.connect(db_with_audio.path, read_only=True) as con:
@@ -238,7 +252,7 @@ def choose(page, label: str, option_start: str) -> None:
     page.wait_for_timeout(700)
 
 
-def test_firefox_plays_from_an_utterance(dashboard, db_with_audio, tmp_path):
+def test_firefox_plays_from_an_utterance(dashboard, db_with_audio, shots):
     """The same listening check in Debian's firefox-esr, where Playwright can drive it. Checked here
     (firefox-esr 153.8, Playwright 1.65): the default launch exits at once (Debian's build has no Juggler, the
     protocol Playwright's own Firefox build adds), and the WebDriver BiDi channel starts the browser but
@@ -264,6 +278,6 @@ def test_firefox_plays_from_an_utterance(dashboard, db_with_audio, tmp_path):
             pytest.skip("Playwright cannot drive Debian firefox-esr here: " + "; ".join(reasons))
         try:
             open_session(page, dashboard.url, db_with_audio.a)
-            play_from_utterances(page, tmp_path)
+            play_from_utterances(page, shots)
         finally:
             browser.close()
