@@ -32,10 +32,23 @@ TABLES = ("corrections", "original_tags", "original_utterances", "original_speak
 RetagFor = Callable[[str], Retag]
 
 
+def has_log(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the database has the corrections table: one written before it, opened read-only (the schema is
+    applied on write connections only), has none, and then no session has been corrected."""
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'corrections' "
+            "AND database_name = current_database()"
+        ).fetchone()[0]
+    )
+
+
 def history(
     con: duckdb.DuckDBPyConnection, session_id: str, include_undone: bool = True
 ) -> list[dict[str, Any]]:
     """Every correction of a session in order: id, kind, utterance, value, author, when, undone when/by."""
+    if not has_log(con):
+        return []
     rows = con.execute(
         """SELECT correction_id, kind, utterance_idx, value, author, created_at, undone_at, undone_by
            FROM corrections WHERE session_id = ? AND (? OR undone_at IS NULL) ORDER BY correction_id""",
@@ -76,6 +89,8 @@ def active(con: duckdb.DuckDBPyConnection, session_id: str) -> list[Correction]:
 
 def summary(con: duckdb.DuckDBPyConnection, session_id: str) -> tuple[int, Any, str | None]:
     """(corrections that count, when the last was made, by whom): what exports and reports say."""
+    if not has_log(con):
+        return 0, None, None
     row = con.execute(
         """SELECT count(*), max(created_at), arg_max(author, correction_id) FROM corrections
            WHERE session_id = ? AND undone_at IS NULL""",

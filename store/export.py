@@ -61,8 +61,13 @@ def write_tables(tables: dict[str, Any], fmt: str, out_dir: Path) -> list[Path]:
 
 
 def export_all(db: Path | None, fmt: str, out_dir: Path) -> list[Path]:
+    from store.corrections import has_log
+
     with connect(db, read_only=True) as con:
-        tables = read_tables(con)
+        # a database written before corrections existed, opened read-only, has no corrections table
+        tables = read_tables(
+            con, EXPORTED if has_log(con) else tuple(n for n in EXPORTED if n != "corrections")
+        )
     return write_tables(tables, fmt, out_dir)
 
 

@@ -306,3 +306,25 @@ def test_spiegel_roles_refuses_a_session_corrected_in_the_dashboard_and_resets_t
         store.corrections.undo(con, sid, "A", retag_for)
         roles = dict(con.execute("SELECT speaker, role FROM speakers WHERE session_id = ?", [sid]).fetchall())
     assert roles == {"S1": "client", "S2": "practitioner"}
+
+
+def test_a_database_from_before_corrections_reads_read_only(db, tmp_path):
+    """Opened read-only (the dashboard, export, report), an older database has neither the corrections table
+    nor `sessions.corrected_at`: every read still works and says nothing was corrected."""
+    from report.build import build_markdown
+    from store.export import export_all
+
+    path, sid = db
+    with store.connect(path) as con:
+        for table in store.corrections.TABLES:
+            con.execute(f"DROP TABLE {table}")
+        con.execute("ALTER TABLE sessions DROP COLUMN corrected_at")
+    old = tmp_path / "old.duckdb"
+    path.rename(old)  # never opened for writing again (that would bring the schema up to date)
+    with store.connect(old, read_only=True) as con:
+        assert store.corrections.history(con, sid) == []
+        assert store.corrections.summary(con, sid) == (0, None, None)
+        assert store.queries.sessions_overview(con).df()["corrected_at"].isna().all()
+    assert "gecorrigeerd" not in build_markdown(old, sid)
+    written = {p.name for p in export_all(old, "csv", tmp_path / "out")}
+    assert "utterances.csv" in written and "corrections.csv" not in written
