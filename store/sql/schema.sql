@@ -298,16 +298,9 @@ CREATE TABLE IF NOT EXISTS original_utterances (
     scale_value DOUBLE,
     PRIMARY KEY (session_id, idx)
 );
-CREATE TABLE IF NOT EXISTS original_tags (
-    session_id    VARCHAR NOT NULL,
-    utterance_idx INTEGER NOT NULL,
-    label         VARCHAR NOT NULL,
-    subtype       VARCHAR,
-    value         DOUBLE,
-    start_char    INTEGER NOT NULL,
-    end_char      INTEGER NOT NULL,
-    rule          VARCHAR NOT NULL
-);
+-- the machine's tags: the columns of `tags` when it was made (rows are copied by column name)
+CREATE TABLE IF NOT EXISTS original_tags AS
+    SELECT session_id, utterance_idx, label, subtype, value, start_char, end_char, rule FROM tags LIMIT 0;
 CREATE TABLE IF NOT EXISTS original_speakers (
     session_id  VARCHAR NOT NULL,
     speaker     VARCHAR NOT NULL,
