@@ -39,3 +39,12 @@ def test_panel_correction_is_stored_shown_and_undone(monkeypatch, tmp_path):
 
     at = open_app(monkeypatch, fixture.path, "session", id=fixture.b)
     assert "De opname is niet bewaard" in all_text(at)
+
+
+def test_listen_and_correct_in_english(monkeypatch, tmp_path):
+    fixture = build_db(tmp_path / "spiegel.duckdb")
+    at = open_app(monkeypatch, fixture.path, "session", id=fixture.a, lang="en")
+    text = all_text(at)
+    assert "The recording was not kept" in text and "Listen" in text
+    assert [e.label for e in at.expander] == ["Correct"]
+    assert {b.label for b in at.button} >= {"Save text", "Add label", "Undo the last change", "Merge"}
