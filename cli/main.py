@@ -130,6 +130,7 @@ def cmd_process(args: argparse.Namespace) -> int:
         speakers=args.speakers,
         channels=args.channels,
         max_duration_s=args.max_hours * 3600,
+        keep_audio=args.keep_audio,
     )
     if args.fast:
         options.asr = dataclasses.replace(options.asr, batched=True)
@@ -273,6 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"number of speakers (1-{MAX_SPEAKERS}), when automatic counting is wrong",
     )
     p.add_argument("--channels", action="store_true", help="stereo recording with one microphone per person")
+    keep = "keep the recording beside the database (encrypted with SPIEGEL_DB_KEY) to listen to it; off by default"
+    p.add_argument("--keep-audio", action="store_true", help=keep)
     p.add_argument(
         "--fast", action="store_true", help="batched decoding: about twice as fast, slightly less accurate"
     )

@@ -312,11 +312,13 @@ def sessions_table(frame: pd.DataFrame, key: str, columns: Iterable[str] | None 
                 else "",
                 "techniques": techniques_text(row, labels),
                 "warnings": "⚠ " + str(len(row["warnings"])) if row["warnings"] else "",
+                "corrected": "✎" * bool(pd.notna(row.get("corrected_at"))),  # by hand: dashboard/correct.py
                 "link": href("session", id=row["session_id"]),
             }
         )
     names = {
         "date": t("col.date"),
+        "corrected": t("col.corrected"),
         "link": t("col.link"),
         "practitioner": t("col.practitioner"),
         "client": t("col.client"),
@@ -343,10 +345,11 @@ def sessions_table(frame: pd.DataFrame, key: str, columns: Iterable[str] | None 
             ),
             "link": st.column_config.LinkColumn(names["link"], display_text=t("col.open")),
             "techniques": st.column_config.TextColumn(names["techniques"], width="medium"),
+            "corrected": st.column_config.TextColumn(names["corrected"], help=t("col.corrected.help")),
             **{
                 k: st.column_config.TextColumn(v)
                 for k, v in names.items()
-                if k not in ("date", "link", "techniques")
+                if k not in ("date", "link", "techniques", "corrected")
             },
         },
     )

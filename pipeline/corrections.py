@@ -37,6 +37,7 @@ def correct_session(
     assignments = dict(assignments or {})
     with store.connect(db) as con:
         session = store.load_session(con, session_id)
+        store.corrections.refuse_if_corrected(con, session_id)  # the dashboard's log must stay true
         current = store.queries.speaker_roles(con, session_id)
         utterances = list(session.utterances)
         for u in utterances:
@@ -82,6 +83,7 @@ def correct_session(
             warnings.remove("one_speaker")
         if speakers_left == 1 and "one_speaker" not in warnings:
             warnings.append("one_speaker")
+        store.corrections.forget_original(con, session_id)  # a later correction starts from this version
         store.replace_content(
             con,
             session_id,

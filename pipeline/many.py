@@ -23,7 +23,7 @@ from pathlib import Path
 import store
 from core.errors import UserError
 from pipeline.audio import file_sha256
-from pipeline.process import Outcome, Prior, ProcessOptions, _save, _unexpected, transcribe_recording
+from pipeline.process import Outcome, Prior, ProcessOptions, _keep, _save, _unexpected, transcribe_recording
 from pipeline.transcribe import THREADS_ENV, cpu_threads
 
 log = logging.getLogger(__name__)
@@ -147,10 +147,12 @@ def _finish(path: Path, options: ProcessOptions, result: tuple, stored: set[str]
     if session is None:
         with store.connect(options.db, read_only=True) as con:
             existing = store.find_session_by_sha(con, sha)
+        _keep(path, options, existing)
         return Outcome(path, existing, created=False, seconds=seconds)
     try:
         session_id, created = _save(options, session)  # a locked database keeps the session for the next run
     except UserError as write_error:
         return Outcome(path, None, False, error=str(write_error), seconds=seconds)
     stored.add(sha)
+    _keep(path, options, session_id)
     return Outcome(path, session_id, created, seconds=seconds)

@@ -53,6 +53,8 @@ class ProcessOptions:
     max_duration_s: float = MAX_DURATION_S
     #: auto | cpu | cuda: where Whisper runs (auto takes a GPU when one is present; float16 there).
     device: str = "auto"
+    #: keep the recording beside the database for the dashboard (`--keep-audio`; off: pipeline/keep.py says why)
+    keep_audio: bool = False
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,7 @@ def process_recording(path: Path, options: ProcessOptions) -> Outcome:
             check_readable(path)
             prior = read_prior(options, file_sha256(path), options.practitioner)
             if prior.session_id:
+                _keep(path, options, prior.session_id)  # a rerun with --keep-audio adds the recording
                 return Outcome(path, prior.session_id, created=False, seconds=time.perf_counter() - started)
         return _stored(path, options, transcribe_recording(path, options, prior), started)
 
@@ -171,7 +174,17 @@ def process_recording(path: Path, options: ProcessOptions) -> Outcome:
 
 def _stored(path: Path, options: ProcessOptions, session: Session, started: float) -> Outcome:
     session_id, created = _save(options, session)
+    if session.source_kind == "audio":
+        _keep(path, options, session_id)
     return Outcome(path, session_id, created, seconds=time.perf_counter() - started)
+
+
+def _keep(path: Path, options: ProcessOptions, session_id: str | None) -> None:
+    """The recording beside the database when the user asked for it (`--keep-audio`, pipeline/keep.py)."""
+    if options.keep_audio:
+        from pipeline.keep import keep_recording
+
+        keep_recording(path, options.db, session_id, options.max_duration_s)
 
 
 def _guarded(path: Path, work: Callable[[float], Outcome]) -> Outcome:

@@ -48,6 +48,9 @@ def _load(db: Path | None, session_id: str) -> tuple[Session, dict[str, dict[str
     with store.connect(db, read_only=True) as con:
         session = store.load_session(con, session_id)
         rows = store.queries.metrics_by_role(con, session_id)
+        rows["corrections"] = dict(
+            zip(("n", "at", "by"), store.corrections.summary(con, session_id), strict=True)
+        )
         notes = store.supervision.notes_for(con, session_id)
     return session, rows, notes
 
@@ -65,11 +68,14 @@ def build_markdown(db: Path | None, session_id: str, language: str = "nl", pseud
     """
     tx = _texts(language)
     meta, metrics, notes = _load(db, session_id)
+    corrected = metrics.pop("corrections")
     note_text: Callable[[str], str] = lambda s: s  # noqa: E731
     if pseudonymize:
         from tagger.pseudonymize import Pseudonymizer, pseudonymize_session
 
         table = Pseudonymizer()
+        if corrected["by"]:
+            corrected["by"] = table.placeholder(corrected["by"], "PERSOON")
         original = meta.source_sha256
         meta = pseudonymize_session(meta, table)
         session_id = table.placeholder(original, "SESSIE")
@@ -93,6 +99,9 @@ def build_markdown(db: Path | None, session_id: str, language: str = "nl", pseud
         lines += [f"- {esc(texts.warning_text(w, language))}" for w in meta.warnings]
     if not meta.has_times:
         lines += ["", f"_{tx['no_times']}_"]
+    if corrected["n"]:  # corrected by hand (store/corrections.py): the figures below are of that version
+        when = formatting.date(corrected["at"], language, none="")
+        lines += ["", f"_{esc(tx['corrected'].format(n=corrected['n'], who=corrected['by'], date=when))}_"]
 
     lines += moment_lines(tagged, moments, notes, language, note_text)
 

@@ -4,7 +4,7 @@ Imports only `core`. Callers write `import store` and call `store.connect`, `sto
 `store.queries.metrics` ...; `store.export` writes every table to files.
 """
 
-from store import queries, supervision
+from store import audio, corrections, queries, supervision
 from store.connection import (
     KEY_ENV,
     LOCK_TIMEOUT_ENV,
@@ -48,7 +48,9 @@ __all__ = [
     "SCHEMA_SQL",
     "TABLES",
     "DatabaseBusy",
+    "audio",
     "connect",
+    "corrections",
     "default_db_path",
     "delete_session",
     "delete_voiceprint",

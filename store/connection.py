@@ -364,4 +364,7 @@ def rekey(db: str | Path | None, new_key: str | None) -> Path:
         raise UserError(f"The database {path} does not exist.")
     with connect(path) as con:
         rewrite_file(con, path, key=new_key)
+    from store.audio import rekey as rekey_audio  # the kept recordings move to the new key too
+
+    rekey_audio(path, new_key)
     return path

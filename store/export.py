@@ -24,7 +24,8 @@ from core.records import Session
 from store.connection import SCHEMA_SQL, TABLES, connect, ensure_stored_metrics
 from store.sessions import load_session, save_session
 
-EXPORTED = (*TABLES, "session_metrics")
+#: the corrections by hand go along (sessions.corrected_at says which sessions they changed)
+EXPORTED = (*TABLES, "session_metrics", "corrections")
 _COPY_OPTIONS = {
     "csv": "(FORMAT csv, HEADER true)",
     "parquet": "(FORMAT parquet)",
@@ -79,8 +80,13 @@ def write_tables(tables: dict[str, Any], fmt: str, out_dir: Path) -> list[Path]:
 
 
 def export_all(db: Path | None, fmt: str, out_dir: Path) -> list[Path]:
+    from store.corrections import has_log
+
     with connect(db, read_only=True) as con:
-        tables = read_tables(con)
+        # a database written before corrections existed, opened read-only, has no corrections table
+        tables = read_tables(
+            con, EXPORTED if has_log(con) else tuple(n for n in EXPORTED if n != "corrections")
+        )
     return write_tables(tables, fmt, out_dir)
 
 
@@ -145,9 +151,18 @@ def session_csv(session: Session) -> bytes:
 
 
 def export_session(db: Path | None, session_id: str, out: Path) -> Path:
-    """One session as the project's JSON transcript (`session_json`), written atomically to `out`."""
+    """One session as the project's JSON transcript (`session_json`), written atomically to `out`; a corrected
+    session says so (an import ignores the `corrected` key)."""
+    from store.corrections import summary
+
     with connect(db, read_only=True) as con:
-        content = session_json(load_session(con, session_id))
+        session = load_session(con, session_id)
+        count, last_at, last_by = summary(con, session_id)
+    content = session_json(session)
+    if count:
+        record = json.loads(content)
+        record["corrected"] = {"changes": count, "last_at": str(last_at), "last_by": last_by}
+        content = json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8")
     return write_atomic(out, content)
 
 

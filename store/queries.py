@@ -26,10 +26,17 @@ def metrics_by_role(con: duckdb.DuckDBPyConnection, session_id: str) -> dict[str
 
 
 def sessions_overview(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """The columns the session lists show, one row per session (unordered: the caller sorts)."""
+    """The columns the session lists show, one row per session (unordered: the caller sorts).
+
+    `corrected_at` is NULL in a database written before corrections existed and opened read-only."""
+    corrected = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'sessions' AND column_name = 'corrected_at' "
+        "AND database_name = current_database()"
+    ).fetchone()[0]
     return con.execute(
-        """SELECT session_id, recorded_at, created_at, practitioner, client_code, duration_s, has_times,
-                  source_name, source_kind, language, asr_model, warnings, num_speakers, role_confidence
+        f"""SELECT session_id, recorded_at, created_at, practitioner, client_code, duration_s, has_times,
+                  source_name, source_kind, language, asr_model, warnings, num_speakers, role_confidence,
+                  {"corrected_at" if corrected else "CAST(NULL AS TIMESTAMP) AS corrected_at"}
            FROM sessions"""
     )
 

@@ -33,6 +33,8 @@ from store.queries import speaker_roles
 from store.supervision import delete_notes
 
 log = logging.getLogger(__name__)
+#: store/corrections.py's tables (named here too: that module imports this one).
+_CORRECTION_TABLES = ("corrections", "original_tags", "original_utterances", "original_speakers")
 
 
 def session_id_for(sha256: str) -> str:
@@ -312,7 +314,8 @@ def delete_session(con: duckdb.DuckDBPyConnection, session_id: str) -> None:
     if not session_exists(con, session_id):
         raise UserError(f"There is no session {session_id} in this database.")
     with transaction(con):
-        for table in ("tags", "words", "utterances", "speakers", "session_shares", "sessions"):
+        # the hand corrections and the machine's original beside them (store/corrections.py) go too
+        for table in (*_CORRECTION_TABLES, "tags", "words", "utterances", "speakers", "session_shares", "sessions"):
             con.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id])
         delete_notes(con, session_id)
         refresh_metrics(con, [session_id])
@@ -321,8 +324,11 @@ def delete_session(con: duckdb.DuckDBPyConnection, session_id: str) -> None:
 
 def erase_session(db: str | Path | None, session_id: str) -> None:
     """`spiegel delete`: the session's rows go, then the file is rewritten so no byte of its text remains."""
+    from store.audio import erase as erase_audio
+
     with rewriting(db) as con:
         delete_session(con, session_id)
+    erase_audio(db, session_id)  # its kept recording, if any (store/audio.py)
     log.info("erased session %s", session_id)
 
 

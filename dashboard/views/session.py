@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import correct, data, listen
 from dashboard.i18n import (
     current_lang,
     fmt_date,
@@ -127,6 +127,7 @@ if warnings:
     )
 if not has_times:
     st.info(t("session.no_times"), icon=":material/info:")
+log = correct.status(session_id)  # corrected by hand? (dashboard/correct.py)
 
 if utterances.empty:
     st.info(t("session.no_speech"))
@@ -219,6 +220,9 @@ colour = alt.Color(
     legend=alt.Legend(orient="top"),
 )
 
+st.subheader(t("listen.title"))
+listen.player(session_id, utterances, has_times)  # the kept recording, tied to transcript and timeline
+
 left, right = st.columns([3, 1])
 with left:
     st.subheader(t("session.timeline"))
@@ -244,7 +248,8 @@ with left:
         )
         .properties(height=alt.Step(34))
     )
-    st.altair_chart(timeline, width="stretch")
+    timeline = listen.clickable(timeline)  # a clicked bar plays from its utterance
+    st.altair_chart(timeline, width="stretch", on_select="rerun", key=listen.timeline_key(session_id))
 with right:
     st.subheader(t("session.scales"))
     scale_rows = tags[tags["label"] == "scale_answer"].merge(
@@ -273,6 +278,7 @@ with right:
         st.altair_chart(chart.properties(height=220), width="stretch")
 
 # ------------------------------------------------------------------------------------------------ transcript
+correct.panel(session_id, utterances, tags, log)
 st.subheader(t("session.transcript"))
 filters = ["all", "tagged", *[f"label:{lab}" for lab in present]]
 

@@ -281,7 +281,8 @@ CREATE TABLE IF NOT EXISTS supervision_notes (
     PRIMARY KEY (session_id, moment_key)
 );
 
--- =========================================================================================================
+-- ==================================================================================================);
+
 -- Team mode (issue #8; queries in store/team.py): sessions shared with a supervisor, and the audit log.
 -- Kept as its own block at the end of the schema. Erasing a session (store.erase_session) removes its shares;
 -- the audit log keeps the session id of a deletion, never its text, client code or file name.
@@ -304,3 +305,50 @@ CREATE TABLE IF NOT EXISTS audit_log (
     session_id VARCHAR,
     detail     VARCHAR                      -- e.g. 'csv', 'pseudonymized', the user shared with; never text
 );
+=======
+-- =========================================================================================================
+-- Listen and correct (issue 10). store/corrections.py owns these tables; the kept recordings are in a file of
+-- their own beside the database (store/audio.py), not here.
+--
+-- A correction never overwrites what the machine made: the first correction of a session copies its
+-- utterances, tags and speakers into original_* (once), and every change is a row of `corrections` with who
+-- and when. The session's current rows (utterances, tags, speakers, and so its stored figures) are always
+-- original + the corrections not undone, applied in order; undoing marks the row undone and rebuilds.
+-- =========================================================================================================
+CREATE SEQUENCE IF NOT EXISTS correction_seq;
+CREATE TABLE IF NOT EXISTS corrections (
+    correction_id BIGINT PRIMARY KEY DEFAULT nextval('correction_seq'),
+    session_id    VARCHAR NOT NULL,
+    utterance_idx INTEGER,                 -- NULL for a change of a whole speaker (role, merge)
+    kind          VARCHAR NOT NULL CHECK (kind IN
+                      ('text', 'speaker', 'role', 'merge', 'label_add', 'label_remove', 'orientation')),
+    value         JSON NOT NULL,           -- the new value, e.g. {"text": ...} or {"label": ..., "value": 6}
+    author        VARCHAR NOT NULL,
+    created_at    TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    undone_at     TIMESTAMP,               -- set by undo; the row itself stays (who changed what, when)
+    undone_by     VARCHAR
+);
+CREATE TABLE IF NOT EXISTS original_utterances (
+    session_id  VARCHAR NOT NULL,
+    idx         INTEGER NOT NULL,
+    speaker     VARCHAR NOT NULL,
+    role        VARCHAR NOT NULL,
+    text        VARCHAR NOT NULL,
+    orientation VARCHAR NOT NULL,
+    is_question BOOLEAN NOT NULL,
+    scale_value DOUBLE,
+    PRIMARY KEY (session_id, idx)
+);
+-- the machine's tags: the columns of `tags` when it was made (rows are copied by column name)
+CREATE TABLE IF NOT EXISTS original_tags AS
+    SELECT session_id, utterance_idx, label, subtype, value, start_char, end_char, rule FROM tags LIMIT 0;
+CREATE TABLE IF NOT EXISTS original_speakers (
+    session_id  VARCHAR NOT NULL,
+    speaker     VARCHAR NOT NULL,
+    role        VARCHAR NOT NULL,
+    role_source VARCHAR NOT NULL,
+    PRIMARY KEY (session_id, speaker)
+);
+-- When the session's current rows last changed by hand; NULL when it is as the machine made it (or every
+-- correction was undone). The overview marks such sessions; exports and reports say so.
+ALTER TABLE sessions ADD COLUMN IF NOT EXISTS corrected_at TIMESTAMP;

@@ -103,10 +103,17 @@ def _spiegel(*args, env=None):
 
 def test_delete_command_erases_and_never_creates_a_database(tmp_path):
     db = tmp_path / "s.duckdb"
-    gone, _ = _two_sessions(db)
+    gone, kept = _two_sessions(db)
+    # both sessions' recordings kept (--keep-audio, store/audio.py): distinct bytes to grep for
+    recordings = {sid: f"OggS-{sid}-".encode() * 400 for sid in (gone, kept)}
+    for sid, data in recordings.items():
+        store.audio.keep(db, sid, data, "audio/ogg", 1.0)
     done = _spiegel("delete", gone, "--db", str(db))
     assert done.returncode == 0, done.stderr
     assert GONE.encode() not in file_bytes(db)
+    kept_audio = store.audio.audio_path(db).read_bytes()
+    assert recordings[gone][:60] not in kept_audio and recordings[kept][:60] in kept_audio
+    assert store.audio.load(db, gone) is None
 
     missing = tmp_path / "nergens.duckdb"
     done = _spiegel("delete", gone, "--db", str(missing))

@@ -1,0 +1,50 @@
+"""The session page's listen and correct parts in AppTest (no browser): a correction made through the panel's
+buttons is stored with its author, shown, counted, marked in the overview, and undone; an author's name is
+shown as text, never as Markdown."""
+
+from __future__ import annotations
+
+import numpy as np
+from conftest import build_db
+from test_views import all_text, open_app
+
+import store
+from pipeline.keep import MIME, encode_opus
+
+AUTHOR = "Sanne ![x](http://voorbeeld.invalid/x.png)"
+
+
+def test_panel_correction_is_stored_shown_and_undone(monkeypatch, tmp_path):
+    fixture = build_db(tmp_path / "spiegel.duckdb")
+    tone = (0.2 * np.sin(np.arange(45 * 16_000) / 16_000 * 2 * np.pi * 300)).astype(np.float32)
+    store.audio.keep(fixture.path, fixture.a, encode_opus(tone), MIME, 45.0)
+    at = open_app(monkeypatch, fixture.path, "session", id=fixture.a)
+    assert "Klik op een uiting" in all_text(at)  # the player is there (its hint under it)
+    at.text_input(key="corr_author").set_value(AUTHOR).run()
+    at.selectbox(key=f"corr_idx_{fixture.a}").set_value(7).run()
+    label = next(s for s in at.selectbox if s.label == "Label")
+    label.set_value("compliment").run()
+    next(b for b in at.button if b.label == "Label toevoegen").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = all_text(at)
+    assert "Met de hand gecorrigeerd: 1 wijziging(en)" in text
+    assert "compliment: **2**" in text
+    assert "\\!\\[x\\]" in next(i.value for i in at.info if "gecorrigeerd" in i.value)  # escaped, no image
+    with store.connect(fixture.path, read_only=True) as con:
+        [entry] = store.corrections.history(con, fixture.a)
+    assert (entry["kind"], entry["author"], entry["utterance_idx"]) == ("label_add", AUTHOR, 7)
+    next(b for b in at.button if b.label == "Laatste wijziging ongedaan maken").click().run()
+    text = all_text(at)
+    assert "compliment: **1**" in text and "Met de hand gecorrigeerd" not in text
+
+    at = open_app(monkeypatch, fixture.path, "session", id=fixture.b)
+    assert "De opname is niet bewaard" in all_text(at)
+
+
+def test_listen_and_correct_in_english(monkeypatch, tmp_path):
+    fixture = build_db(tmp_path / "spiegel.duckdb")
+    at = open_app(monkeypatch, fixture.path, "session", id=fixture.a, lang="en")
+    text = all_text(at)
+    assert "The recording was not kept" in text and "Listen" in text
+    assert [e.label for e in at.expander] == ["Correct"]
+    assert {b.label for b in at.button} >= {"Save text", "Add label", "Undo the last change", "Merge"}
