@@ -23,6 +23,7 @@ import streamlit as st  # noqa: E402
 from dashboard import data  # noqa: E402
 from dashboard.i18n import DEFAULT_LANG, LANGS, t  # noqa: E402
 from dashboard.ui import md  # noqa: E402
+from dashboard.widgets import browser_locale_html  # noqa: E402
 
 
 def run() -> None:
@@ -49,6 +50,9 @@ def run() -> None:
                 default=True,
             ),
             st.Page("views/session.py", title=t("nav.session"), icon=":material/forum:", url_path="session"),
+            st.Page(
+                "views/upload.py", title=t("nav.upload"), icon=":material/upload_file:", url_path="upload"
+            ),
         ],
         t("nav.group.supervision"): [
             st.Page(
@@ -69,6 +73,7 @@ def run() -> None:
     with st.sidebar:
         st.caption(t("app.database", path=md(data.db_path())))
         st.caption(":material/lock: " + t("app.local_only"))
+        st.html(browser_locale_html(lang), unsafe_allow_javascript=True)
     page.run()
 
 
