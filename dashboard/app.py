@@ -33,6 +33,8 @@ def run() -> None:
     if "lang" not in st.session_state:
         st.session_state["lang"] = wanted if wanted in LANGS else DEFAULT_LANG
     with st.sidebar:
+        # first of all the page's elements: every later one makes the page draw again with this locale
+        st.html(browser_locale_html(st.session_state["lang"]), unsafe_allow_javascript=True)
         st.selectbox(t("app.language"), LANGS, format_func=lambda code: t(f"lang.{code}", code), key="lang")
     lang = st.session_state["lang"]
     if lang != DEFAULT_LANG:
@@ -73,7 +75,6 @@ def run() -> None:
     with st.sidebar:
         st.caption(t("app.database", path=md(data.db_path())))
         st.caption(":material/lock: " + t("app.local_only"))
-        st.html(browser_locale_html(lang), unsafe_allow_javascript=True)
     page.run()
 
 
