@@ -40,25 +40,28 @@ class SampleRecording:
     transcript: Path | None = None
 
 
+def sample_transcripts() -> list[SampleRecording]:
+    """Every sample transcript with the path its generated audio has (the audio may not exist yet)."""
+    return [
+        SampleRecording(
+            SAMPLES / "audio" / f"{s.stem}.wav", json.loads(s.read_text(encoding="utf-8")).get("meta", {}), s
+        )
+        for s in sorted((SAMPLES / "sessions").glob("*.json"))
+    ]
+
+
 def sample_recordings() -> list[SampleRecording]:
     """Each sample transcript with its generated audio (generating it when missing)."""
-    sessions = sorted((SAMPLES / "sessions").glob("*.json"))
-    if not sessions:
+    samples = sample_transcripts()
+    if not samples:
         raise UserError("The bundled samples are missing; run this from the Gespreksspiegel folder.")
-    audio_dir = SAMPLES / "audio"
-    if any(not (audio_dir / f"{s.stem}.wav").exists() for s in sessions):
+    if any(not s.audio.exists() for s in samples):
         result = subprocess.run([sys.executable, str(SAMPLES / "make_audio.py")], check=False, cwd=REPO_ROOT)
         if result.returncode != 0:
             raise UserError(
                 "The sample audio could not be generated; is espeak-ng installed? Run the setup again."
             )
-    return [
-        SampleRecording(
-            audio_dir / f"{s.stem}.wav", json.loads(s.read_text(encoding="utf-8")).get("meta", {}), s
-        )
-        for s in sessions
-        if (audio_dir / f"{s.stem}.wav").exists()
-    ]
+    return [s for s in samples if s.audio.exists()]
 
 
 def _options(meta: dict, db: Path | None, progress: bool) -> ProcessOptions:
@@ -72,11 +75,13 @@ def _options(meta: dict, db: Path | None, progress: bool) -> ProcessOptions:
     )
 
 
-def process_samples(db: Path | None, progress: bool = True, transcripts: bool = True) -> list[Outcome]:
+def process_samples(
+    db: Path | None, progress: bool = True, transcripts: bool = True, recordings: bool = True
+) -> list[Outcome]:
     """Every sample recording (marked as synthetic voices), then every sample transcript."""
-    samples = sample_recordings()
+    samples = sample_recordings() if recordings else sample_transcripts()
     outcomes = []
-    for sample in samples:
+    for sample in samples if recordings else []:
         outcome = process_recording(sample.audio, _options(sample.meta, db, progress))
         if outcome.session_id and not outcome.error:
             mark_synthetic(db, outcome.session_id)
