@@ -19,6 +19,7 @@ nothing of a file's content or of the command's output goes to the log.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import logging
@@ -115,8 +116,22 @@ class Queue:
         self._jobs: list[Job] = []
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
+        self._proc: subprocess.Popen | None = None
         self._worker = threading.Thread(target=self._run, name="spiegel-uploads", daemon=True)
         self._worker.start()
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        """When the dashboard stops: stop the file in progress (its command stores nothing half-written) and
+        remove every uploaded file still waiting, so no recording stays behind in the temporary folder."""
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=10)
+        for job in self.jobs():
+            if job.folder is not None:
+                shutil.rmtree(job.folder, ignore_errors=True)
 
     # ------------------------------------------------------------------------------------------ page side
     def add(self, name: str, content: bytes, **meta: str | None) -> Job:
@@ -177,7 +192,7 @@ class Queue:
         env = dict(os.environ)
         env["PYTHONUNBUFFERED"] = "1"
         env["SPIEGEL_LANG"] = job.ui_lang
-        proc = subprocess.Popen(
+        proc = self._proc = subprocess.Popen(
             command(job, self.db),
             cwd=str(REPO),
             env=env,

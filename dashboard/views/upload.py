@@ -15,7 +15,7 @@ import streamlit as st
 
 from dashboard import data, jobs
 from dashboard.i18n import current_lang, t
-from dashboard.ui import esc, href
+from dashboard.ui import page_link
 from dashboard.widgets import uploader_css
 
 #: Largest file the page accepts, in MB (an hour of uncompressed 44.1 kHz stereo is about 640 MB).
@@ -86,12 +86,8 @@ def job_line(job: jobs.Job) -> None:
             st.progress(0.5, text=t("upload.state.importing", name=job.name, kind=kind))
     elif job.state == "stored":
         st.progress(1.0, text=t("upload.state.stored", name=job.name, kind=kind))
-        if job.session_id:
-            st.markdown(
-                f'<a href="{esc(href("session", id=job.session_id))}" target="_self" class="gs-open">'
-                f"{esc(t('upload.open', name=job.name))}</a>",
-                unsafe_allow_html=True,
-            )
+        if job.session_id:  # a link inside the app: no page reload
+            page_link("session", t("upload.open", name=job.name), icon=":material/forum:", id=job.session_id)
     else:
         st.error(job.message or t("upload.state.failed", name=job.name), icon=":material/error:")
 

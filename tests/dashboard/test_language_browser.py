@@ -95,7 +95,9 @@ def test_every_page_speaks_one_language(fixture_db: FixtureDb, tmp_path, lang):
         try:
             # the browser's own language is the other one: the page must not depend on it
             page = browser.new_page(
-                viewport={"width": 1280, "height": 1000}, locale="en-US" if lang == "nl" else "nl-NL"
+                # tall, so the screenshot holds the whole page (Streamlit scrolls inside, not the document)
+                viewport={"width": 1280, "height": 2600},
+                locale="en-US" if lang == "nl" else "nl-NL",
             )
             console = Console(page)
             for name, path, heading in pages(fixture_db, lang):
@@ -146,6 +148,7 @@ def test_switching_language_changes_the_transcript_filter(fixture_db: FixtureDb,
             chooser = page.locator("[data-testid=stSelectbox]", has_text=text("session.filter", "en"))
             assert shown_choice(chooser) == text("session.filter.all", "en")
             chooser.click()
+            page.get_by_role("option").first.wait_for(timeout=10_000)
             options = page.get_by_role("option").all_inner_texts()
             assert text("session.filter.tagged", "en") in options, options
             assert not any(o == text("session.filter.all", "nl") for o in options), options

@@ -130,6 +130,10 @@ def test_upload_page_stores_a_recording_and_a_transcript(tmp_path):
             failure.wait_for(timeout=900_000)
             page.screenshot(path=str(artifacts() / "nl_upload_done.png"), full_page=True)
             shown_failure = failure.locator("[data-testid=stMarkdownContainer]").inner_text().strip()
+            # the stored transcript opens as a session, inside the app
+            page.get_by_role("link", name=text("upload.open", "nl", name="gesprek.txt")).click()
+            settle(page, text("session.title", "nl", date="").strip())
+            page.get_by_text("Knap dat je toch elke dag").first.wait_for(timeout=30_000)
             assert console.errors == [], console.errors
         finally:
             browser.close()
@@ -152,3 +156,11 @@ def test_upload_page_stores_a_recording_and_a_transcript(tmp_path):
     direct = run_spiegel("process", str(broken), "--db", str(tmp_path / "other.duckdb"), "--no-progress")
     assert direct.returncode == 1
     assert shown_failure == direct.stderr.strip().splitlines()[-1]
+
+
+def test_closing_the_queue_leaves_no_upload_behind(tmp_path):
+    """A dashboard that stops with files still queued removes their bytes from the temporary folder."""
+    queue = jobs.Queue(tmp_path / "spiegel.duckdb")
+    waiting = [queue.add(f"gesprek-{n}.txt", TRANSCRIPT.encode(), practitioner="Sanne") for n in range(3)]
+    queue.close()
+    assert not any(job.folder.exists() for job in waiting)
