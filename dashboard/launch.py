@@ -44,6 +44,11 @@ def dashboard_command(port: int = 8501) -> list[str]:
         "none",
         "--server.runOnSave",
         "false",
+        # no ⋮ menu: its items (print, settings, about) are fixed English and not needed here
+        "--client.toolbarMode",
+        "minimal",
+        "--server.maxUploadSize",
+        "2048",
     ]
 
 

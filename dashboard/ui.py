@@ -19,12 +19,14 @@ import streamlit as st
 
 from core.formatting import clock as fmt_clock
 from dashboard import data
+from dashboard.figures import SYNTHETIC, SYNTHETIC_MARK, ratio_text, warnings_cell
 from dashboard.i18n import current_lang, fmt_duration, fmt_num, fmt_pct, has, label_name, subtype_name, t
 
 T = TypeVar("T")
 
 PAGES = {
     "overview": "views/overview.py",
+    "upload": "views/upload.py",
     "session": "views/session.py",
     "supervision": "views/supervision.py",
     "practitioner": "views/practitioner.py",
@@ -33,6 +35,7 @@ PAGES = {
 }
 URL_PATHS = {
     "overview": "",
+    "upload": "upload",
     "session": "session",
     "supervision": "supervision",
     "practitioner": "practitioner",
@@ -40,9 +43,10 @@ URL_PATHS = {
     "cohort": "cohort",
 }
 
-ORIENTATION_COLOURS = {"solution": "#2e7d32", "problem": "#e4572e", "neutral": "#9e9e9e"}
+#: Colour-blind-safe (Okabe & Ito's bluish green, vermillion; dashboard/figures.py), with an arrow and word too.
+ORIENTATION_COLOURS = {"solution": "#009E73", "problem": "#D55E00", "neutral": "#BBBBBB"}
 ORIENTATION_ICONS = {"solution": "↗", "problem": "↘", "neutral": "→"}
-ROLE_COLOURS = {"practitioner": "#1565c0", "client": "#8e24aa", "other": "#616161"}
+ROLE_COLOURS = {"practitioner": "#0072B2", "client": "#9B4F96", "other": "#616161"}
 CLIENT_LABELS = {"scale_answer", "exception_report"}
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~])")
@@ -112,13 +116,6 @@ def query_param(name: str) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def ratio_text(value: float | None, is_count: bool) -> str:
-    if value is None or value != value:
-        return t("none")
-    text = f"{round(value * 100):d}%"
-    return f"{text} {t('count_marker')}" if is_count else text
-
-
 def techniques_text(row: dict[str, Any], labels: Iterable[str], role: str = "all") -> str:
     parts = []
     for label in labels:
@@ -158,21 +155,21 @@ CSS = """
 .gs-legend{margin:.2rem 0 .8rem 0}
 .gs-obadge{display:inline-block;font-size:.78rem;padding:.05rem .45rem;border-radius:.6rem;
   margin-right:.35rem;  border:1px solid currentColor;white-space:nowrap}
-.gs-obadge.gs-o-solution{color:#2e7d32;background:rgba(46,125,50,.10)}
-.gs-obadge.gs-o-problem{color:#c0392b;background:rgba(228,87,46,.12)}
+.gs-obadge.gs-o-solution{color:#00785a;background:rgba(0,158,115,.12)}
+.gs-obadge.gs-o-problem{color:#b34700;background:rgba(213,94,0,.12)}
 .gs-obadge.gs-o-neutral{color:#757575;background:rgba(158,158,158,.12)}
 .gs-tr{display:flex;flex-direction:column;gap:.35rem}
 .gs-u{display:flex;border-radius:.35rem;background:rgba(128,128,128,.06);border-left:.45rem solid #9e9e9e}
-.gs-u.gs-o-solution{border-left-color:#2e7d32}
-.gs-u.gs-o-problem{border-left-color:#e4572e}
+.gs-u.gs-o-solution{border-left-color:#009E73}
+.gs-u.gs-o-problem{border-left-color:#D55E00}
 .gs-u.gs-o-neutral{border-left-color:#bdbdbd}
 .gs-meta{flex:0 0 10.5rem;padding:.35rem .5rem;font-size:.8rem;line-height:1.35}
 .gs-body{flex:1 1 auto;padding:.35rem .6rem .35rem .2rem;min-width:0}
 .gs-time{font-variant-numeric:tabular-nums;opacity:.75;margin-right:.3rem}
 .gs-spk{font-weight:600}
 .gs-role{font-size:.72rem;opacity:.8}
-.gs-r-practitioner{color:#1565c0}
-.gs-r-client{color:#8e24aa}
+.gs-r-practitioner{color:#0072B2}
+.gs-r-client{color:#9B4F96}
 .gs-r-other{color:#616161}
 .gs-text{font-size:.98rem;line-height:1.5;overflow-wrap:anywhere}
 .gs-mark{background:rgba(255,202,40,.40);border-bottom:2px solid rgba(230,160,0,.9);padding:0 .1rem;
@@ -182,7 +179,7 @@ CSS = """
   margin:.1rem .3rem .1rem 0;  color:#fff;white-space:nowrap}
 .gs-chip-practitioner{background:#00796b}
 .gs-chip-client{background:#6d4c41}
-.gs-chip-problem{background:#c0392b}
+.gs-chip-problem{background:#b34700}
 .gs-why{margin-top:.15rem}
 .gs-why summary{cursor:pointer;list-style-position:outside;font-size:.8rem;opacity:.85}
 .gs-why ul{margin:.2rem 0 .2rem 1rem;padding:0;font-size:.82rem}
@@ -235,9 +232,12 @@ def tag_explanation(tag: dict[str, Any], text: str, lang: str) -> str:
     return "<li>" + "".join(parts) + "</li>"
 
 
-def transcript_html(utterances: pd.DataFrame, tags: pd.DataFrame, lang: str) -> str:
-    """One line per utterance: time, speaker in role colour, orientation band + word, text with tag spans
-    highlighted, tag chips, and an expandable explanation of every tag by its rule."""
+def transcript_html(
+    utterances: pd.DataFrame, tags: pd.DataFrame, lang: str, names: dict[str, str] | None = None
+) -> str:
+    """One line per utterance: time, speaker (`names`: S1 → a known name) in role colour, orientation band +
+    word, text with tag spans highlighted, tag chips, and an expandable explanation of every tag by its rule."""
+    names = names or {}
     by_idx: dict[int, list[dict[str, Any]]] = {}
     for tag in tags.to_dict("records"):
         by_idx.setdefault(int(tag["utterance_idx"]), []).append(tag)
@@ -250,7 +250,7 @@ def transcript_html(utterances: pd.DataFrame, tags: pd.DataFrame, lang: str) -> 
         spans = [(g["start_char"], g["end_char"], label_name(g["label"])) for g in utags]
         meta = (
             f'<div class="gs-meta"><span class="gs-time">{esc(fmt_clock(u.get("start_s")))}</span>'
-            f'<span class="gs-spk gs-r-{role}">{esc(u["speaker"])}</span><br>'
+            f'<span class="gs-spk gs-r-{role}">{esc(names.get(str(u["speaker"]), u["speaker"]))}</span><br>'
             f'<span class="gs-role gs-r-{role}">{esc(t(f"role.{role}"))}</span><br>'
             f"{orientation_badge(orientation)}</div>"
         )
@@ -288,6 +288,28 @@ def pager(total: int, per_page: int, key: str) -> tuple[int, int]:
     return start, stop
 
 
+#: Pixel widths of the session tables' columns: a page's columns fit in 800 px (the main area beside the
+#: sidebar in a 1280 px window) without scrolling sideways; longer text wraps, since rows taller than 4rem let
+#: Streamlit's table wrap (and the header's tooltip gives a cut-off header in full).
+COLUMN_WIDTHS = {
+    "date": 86,
+    "link": 60,
+    "practitioner": 100,
+    "client": 62,
+    "duration": 52,
+    "ratio": 112,
+    "talk_share_practitioner": 100,
+    "scales": 92,
+    "techniques": 180,
+    "warnings": 84,
+    "corrected": 28,
+}
+WRAPPING_ROW_HEIGHT = 66
+OVERVIEW_COLUMNS = (
+    "date", "corrected", "link", "practitioner", "client", "ratio", "scales", "techniques", "warnings"
+)  # fmt: skip
+
+
 def sessions_table(frame: pd.DataFrame, key: str, columns: Iterable[str] | None = None) -> None:
     """The sessions as a table with headline figures; clicking a row (or 'open') opens `/session?id=...`.
 
@@ -311,7 +333,7 @@ def sessions_table(frame: pd.DataFrame, key: str, columns: Iterable[str] | None 
                 if scales
                 else "",
                 "techniques": techniques_text(row, labels),
-                "warnings": "⚠ " + str(len(row["warnings"])) if row["warnings"] else "",
+                "warnings": warnings_cell(row["warnings"]),
                 "corrected": "✎" * bool(pd.notna(row.get("corrected_at"))),  # by hand: dashboard/correct.py
                 "link": href("session", id=row["session_id"]),
             }
@@ -339,17 +361,23 @@ def sessions_table(frame: pd.DataFrame, key: str, columns: Iterable[str] | None 
         on_select="rerun",
         selection_mode="single-row",
         key=key,
+        row_height=WRAPPING_ROW_HEIGHT,
         column_config={
             "date": st.column_config.DateColumn(
-                names["date"], format="DD-MM-YYYY" if current_lang() == "nl" else "YYYY-MM-DD"
+                names["date"],
+                format="DD-MM-YYYY" if current_lang() == "nl" else "YYYY-MM-DD",
+                width=COLUMN_WIDTHS["date"],
             ),
-            "link": st.column_config.LinkColumn(names["link"], display_text=t("col.open")),
-            "techniques": st.column_config.TextColumn(names["techniques"], width="medium"),
-            "corrected": st.column_config.TextColumn(names["corrected"], help=t("col.corrected.help")),
+            "link": st.column_config.LinkColumn(
+                names["link"], display_text=t("col.open"), width=COLUMN_WIDTHS["link"]
+            ),
+            "corrected": st.column_config.TextColumn(
+                names["corrected"], help=t("col.corrected.help"), width=COLUMN_WIDTHS["corrected"]
+            ),
             **{
-                k: st.column_config.TextColumn(v)
+                k: st.column_config.TextColumn(v, width=COLUMN_WIDTHS[k], help=v)
                 for k, v in names.items()
-                if k not in ("date", "link", "techniques", "corrected")
+                if k not in ("date", "link", "corrected")
             },
         },
     )
@@ -360,41 +388,5 @@ def sessions_table(frame: pd.DataFrame, key: str, columns: Iterable[str] | None 
         )
     if frame["ratio_is_count"].any():
         st.caption(t("overview.count_note"))
-
-
-def pick_or_stop(options: list[str], label: str, param: str) -> None:
-    """A chooser for pages opened without their query parameter; the choice becomes the address."""
-    picked = st.selectbox(label, options, index=None)
-    if picked:
-        st.query_params[param] = picked
-        st.rerun()
-    st.stop()
-
-
-def sessions_for(frame: pd.DataFrame, column: str, param: str, page: str) -> tuple[str, pd.DataFrame]:
-    """The practitioner/client pages: read `?param=`, offer a chooser without it, stop kindly on an unknown one.
-
-    Returns the value and that person's sessions; the page title uses the `<page>.title` text.
-    """
-    value = query_param(param)
-    if value is None:
-        st.title(t(f"nav.{page}"))
-        pick_or_stop(sorted(set(frame[column].dropna())), t(f"{page}.pick"), param)
-    subset = frame[frame[column] == value].reset_index(drop=True)
-    st.title(t(f"{page}.title", **{param: md(value)}))
-    if subset.empty:
-        st.info(t(f"{page}.not_found", **{param: md(value)}), icon=":material/search:")
-        page_link("overview", t("session.back"), icon=":material/arrow_back:")
-        st.stop()
-    return value, subset
-
-
-def ratio_points(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per session: date, practitioner, client, ratio (time or count) and its basis, for trend charts."""
-    out = frame[["session_id", "date", "practitioner", "client_code", "ratio", "ratio_is_count"]].copy()
-    out["ratio"] = pd.to_numeric(out["ratio"], errors="coerce")  # None (no figure) becomes NaN
-    out["date"] = pd.to_datetime(pd.Series(out["date"], dtype="object"))
-    out["basis"] = [t("count_marker") if c else "" for c in out["ratio_is_count"]]
-    out["ratio_text"] = [ratio_text(r, c) for r, c in zip(out["ratio"], out["ratio_is_count"], strict=True)]
-    out["practitioner"] = out["practitioner"].fillna(t("unknown"))
-    return out[out["ratio"].notna()]
+    if any(SYNTHETIC in w for w in page["warnings"]):
+        st.caption(t("app.synthetic_note", mark=SYNTHETIC_MARK + " " + t("app.synthetic_short")))

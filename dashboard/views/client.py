@@ -6,8 +6,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from dashboard.figures import OKABE_ITO
 from dashboard.i18n import fmt_date, fmt_num, subtype_name, t
-from dashboard.ui import all_sessions, md, sessions_for, sessions_table
+from dashboard.people import sessions_for
+from dashboard.ui import all_sessions, md, sessions_table
 
 frame = all_sessions()
 code, theirs = sessions_for(frame, "client_code", "code", "client")
@@ -45,7 +47,7 @@ else:
     base = alt.Chart(per_session).encode(
         x=alt.X("date:T", title=t("field.date"), axis=alt.Axis(format="%d-%m-%Y")),
         y=alt.Y("value:Q", title=t("field.value"), scale=alt.Scale(domain=[0, 10])),
-        color=alt.Color("scale:N", title=t("field.scale")),
+        color=alt.Color("scale:N", title=t("field.scale"), scale=alt.Scale(range=list(OKABE_ITO))),
         tooltip=[
             alt.Tooltip("date_text:N", title=t("field.date")),
             alt.Tooltip("scale:N", title=t("field.scale")),

@@ -6,8 +6,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard.i18n import fmt_date, fmt_num, fmt_pct, t
-from dashboard.ui import all_sessions, ratio_points
+from dashboard.figures import OKABE_ITO, ratio_points
+from dashboard.i18n import current_lang, fmt_date, fmt_num, fmt_pct, t
+from dashboard.ui import all_sessions
 
 st.title(t("cohort.title"))
 st.caption(t("cohort.intro"))
@@ -17,6 +18,9 @@ points = ratio_points(frame)
 if points.empty:
     st.info(t("cohort.no_data"))
     st.stop()
+#: one colour per practitioner from the colour-blind-safe palette, the same in every chart of the page
+practitioner_colours = alt.Scale(range=list(OKABE_ITO))
+left_out = t("figures.sessions_left_out", n=len(frame) - len(points), total=len(frame))
 
 #: Above this many sessions the charts draw summaries (quantiles, monthly means) instead of every session:
 #: the browser then receives a few hundred marks, not ten thousand.
@@ -38,14 +42,17 @@ if len(points) <= MAX_POINTS:
         .encode(
             x=alt.X("practitioner:N", title=None, axis=alt.Axis(labelAngle=0)),
             y=ratio_axis,
-            color=alt.Color("practitioner:N", legend=None),
+            color=alt.Color("practitioner:N", legend=None, scale=practitioner_colours),
         )
     )
     dots = (
         alt.Chart(points)
         .mark_circle(size=70, opacity=0.9)
         .encode(
-            x="practitioner:N", y="ratio:Q", color=alt.Color("practitioner:N", legend=None), tooltip=tooltip
+            x="practitioner:N",
+            y="ratio:Q",
+            color=alt.Color("practitioner:N", legend=None, scale=practitioner_colours),
+            tooltip=tooltip,
         )
     )
     st.altair_chart((box + dots).properties(height=300), width="stretch")
@@ -58,7 +65,9 @@ else:
         .reset_index()
     )
     x = alt.X("practitioner:N", title=None, axis=alt.Axis(labelAngle=-45))
-    base = alt.Chart(quantiles).encode(x=x, color=alt.Color("practitioner:N", legend=None))
+    base = alt.Chart(quantiles).encode(
+        x=x, color=alt.Color("practitioner:N", legend=None, scale=practitioner_colours)
+    )
     whiskers = base.mark_rule().encode(
         y=alt.Y("low:Q", title=t("field.ratio"), scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         y2="high:Q",
@@ -66,6 +75,7 @@ else:
     boxes = base.mark_bar(size=14, opacity=0.5).encode(y="q1:Q", y2="q3:Q")
     medians = base.mark_tick(size=14, thickness=2, color="black").encode(y="median:Q")
     st.altair_chart((whiskers + boxes + medians).properties(height=300), width="stretch")
+st.caption(left_out)
 
 st.subheader(t("cohort.over_time"))
 trend_points = points
@@ -82,11 +92,12 @@ trend = (
     .encode(
         x=alt.X("date:T", title=t("field.date"), axis=alt.Axis(format="%d-%m-%Y")),
         y=ratio_axis,
-        color=alt.Color("practitioner:N", title=t("col.practitioner")),
+        color=alt.Color("practitioner:N", title=t("col.practitioner"), scale=practitioner_colours),
         tooltip=tooltip,
     )
 )
 st.altair_chart(trend.properties(height=300), width="stretch")
+st.caption(left_out)
 
 st.subheader(t("cohort.table"))
 rows = []
@@ -106,14 +117,33 @@ for name, group in frame.assign(practitioner=frame["practitioner"].fillna(t("unk
             t("col.last_session"): fmt_date(max(d for d in group["date"] if d is not None)),
         }
     )
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+# fixed widths that fit beside the sidebar at 1280 px; a header cut short shows in full as its tooltip
+widths = dict(zip([*rows[0]] if rows else [], (130, 100, 130, 150, 140, 110), strict=False))
+st.dataframe(
+    pd.DataFrame(rows),
+    hide_index=True,
+    width="stretch",
+    column_config={name: st.column_config.Column(name, width=w, help=name) for name, w in widths.items()},
+)
 
-training = st.date_input(t("cohort.training_date"), value=None, format="DD-MM-YYYY", key="cohort_training")
+training = st.date_input(
+    t("cohort.training_date"),
+    value=None,
+    format="DD-MM-YYYY" if current_lang() == "nl" else "YYYY-MM-DD",
+    key="cohort_training",
+)
 if training is not None:
     cut = pd.Timestamp(training)
-    split = points.assign(
-        period=[t("cohort.before") if d < cut else t("cohort.after") for d in points["date"]]
+    before, after = t("cohort.before"), t("cohort.after")
+    split = points.assign(period=[before if d < cut else after for d in points["date"]])
+    table = (
+        split.pivot_table(index="practitioner", columns="period", values="ratio", aggfunc="mean")
+        .reindex(columns=[before, after])  # "Voor" before "Na", and both even when one period is empty
+        .map(fmt_pct)
+        .reset_index()
+        .rename(columns={"practitioner": t("col.practitioner")})
     )
-    table = split.pivot_table(index="practitioner", columns="period", values="ratio", aggfunc="mean")
+    table.columns.name = None
     st.markdown("**" + t("cohort.before_after", date=fmt_date(training)) + "**")
-    st.dataframe(table.map(fmt_pct), width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(left_out)

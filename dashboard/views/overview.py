@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.i18n import fmt_pct, t
-from dashboard.ui import all_sessions, sessions_table
+from dashboard.ui import OVERVIEW_COLUMNS, all_sessions, sessions_table
 
 st.title(t("overview.title"))
 st.caption(t("overview.intro"))
@@ -31,4 +31,4 @@ c2.metric(t("overview.n_practitioners"), frame["practitioner"].nunique())
 c3.metric(t("overview.n_clients"), frame["client_code"].nunique())
 c4.metric(t("overview.mean_ratio"), fmt_pct(sum(ratios) / len(ratios)) if ratios else t("none"))
 
-sessions_table(frame, key="overview_table")
+sessions_table(frame, key="overview_table", columns=OVERVIEW_COLUMNS)

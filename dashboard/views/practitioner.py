@@ -7,8 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from dashboard.i18n import fmt_pct, label_name, t
-from dashboard.ui import all_sessions, ratio_points, sessions_for, sessions_table
+from dashboard.figures import OKABE_ITO, ratio_points
+from dashboard.i18n import fmt_date, fmt_pct, label_name, t
+from dashboard.people import sessions_for
+from dashboard.ui import all_sessions, sessions_table
 
 frame = all_sessions()
 name, mine = sessions_for(frame, "practitioner", "name", "practitioner")
@@ -37,10 +39,11 @@ if not points.empty:
             alt.Tooltip("ratio_text:N", title=t("field.ratio")),
         ],
     )
-    chart = base.mark_line(color="#2e7d32") + base.mark_point(filled=True, size=90, color="#2e7d32").encode(
-        shape=alt.Shape("basis:N", title=None, legend=None)
-    )
+    chart = base.mark_line(color=OKABE_ITO[2]) + base.mark_point(
+        filled=True, size=90, color=OKABE_ITO[2]
+    ).encode(shape=alt.Shape("basis:N", title=None, legend=None))
     st.altair_chart(chart.properties(height=260), width="stretch")
+    st.caption(t("figures.sessions_left_out", n=len(mine) - len(points), total=len(mine)))
 
 labels = [
     lab
@@ -54,6 +57,7 @@ if labels:
             {
                 "date": row["date"],
                 "session": str(row["session_id"]),
+                "client": row["client_code"] or t("unknown"),
                 "label": label_name(lab),
                 "count": int(row[f"label_count_{lab}__practitioner"] or 0),
             }
@@ -61,19 +65,32 @@ if labels:
             for lab in labels
         ]
     )
-    long["date"] = pd.to_datetime(pd.Series(long["date"], dtype="object")).dt.strftime("%Y-%m-%d")
-    long["when"] = long["date"] + " · " + long["session"].str.slice(0, 4)
+    # a session is named by its date and client ("14-09-2026 · K-017"), not by its id; sorted by date
+    long["sort"] = pd.to_datetime(pd.Series(long["date"], dtype="object"))
+    long["when"] = [f"{fmt_date(d)} · {c}" for d, c in zip(long["date"], long["client"], strict=True)]
+    order = list(dict.fromkeys(long.sort_values("sort")["when"]))
+    shown_sessions = long.loc[long["count"] > 0, "session"].nunique()
     chart = (
         alt.Chart(long[long["count"] > 0])
         .mark_bar()
         .encode(
-            x=alt.X("when:N", title=t("field.session"), sort="ascending", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("count:Q", title=None),
-            color=alt.Color("label:N", title=t("col.techniques")),
-            tooltip=["label:N", "count:Q"],
+            x=alt.X(
+                "when:N",
+                title=t("field.session"),
+                sort=order,
+                axis=alt.Axis(labelAngle=-30, labelLimit=160, labelOverlap=False),
+            ),
+            y=alt.Y("count:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1)),
+            color=alt.Color("label:N", title=t("col.techniques"), scale=alt.Scale(range=list(OKABE_ITO))),
+            tooltip=[
+                alt.Tooltip("when:N", title=t("field.session")),
+                alt.Tooltip("label:N", title=t("col.techniques")),
+                alt.Tooltip("count:Q", title=t("field.count")),
+            ],
         )
     )
-    st.altair_chart(chart.properties(height=260), width="stretch")
+    st.altair_chart(chart.properties(height=300), width="stretch")
+    st.caption(t("figures.techniques_left_out", n=len(mine) - shown_sessions))
 
 st.subheader(t("practitioner.sessions"))
 sessions_table(
@@ -83,7 +100,6 @@ sessions_table(
         "date",
         "link",
         "client",
-        "duration",
         "ratio",
         "talk_share_practitioner",
         "scales",

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import correct, data, listen
+from dashboard.figures import OKABE_ITO, axis_number_expr, left_out_text, speaker_names
 from dashboard.i18n import (
     current_lang,
     fmt_date,
@@ -52,7 +53,12 @@ if session_id is None:
         for r in frame.to_dict("records")
     }
     picked = st.selectbox(
-        t("session.pick"), options, index=None, format_func=lambda s: names.get(s, s), key="session_pick"
+        t("session.pick"),
+        options,
+        index=None,
+        format_func=lambda s: names.get(s, s),
+        key="session_pick",
+        placeholder=t("app.placeholder"),
     )
     if picked:
         st.query_params["id"] = picked
@@ -155,6 +161,14 @@ c[3].metric(
     fmt_pct(row.get("talk_share__practitioner")),
     help=t("session.help.talk_share"),
 )
+st.caption(
+    t(
+        "figures.left_out_roles",
+        practitioner=left_out_text(utterances, "practitioner", whole=False),
+        client=left_out_text(utterances, "client", whole=False),
+        all=left_out_text(utterances, whole=False),
+    )
+)
 c = st.columns(4)
 c[0].metric(
     t("session.metric.question_share"),
@@ -206,9 +220,13 @@ else:
     chart_data["x"] = chart_data["idx"].astype(float)
     chart_data["x2"] = chart_data["idx"].astype(float) + 0.9
     x_title = t("session.timeline.index")
+speakers = speaker_names(utterances, meta)  # S1 → the practitioner's name, S2 → the client code, where known
 chart_data["who"] = [
-    f"{s} ({t(f'role.{r}')})" for s, r in zip(chart_data["speaker"], chart_data["role"], strict=True)
+    f"{speakers.get(str(s), s)} ({t(f'role.{r}')})"
+    for s, r in zip(chart_data["speaker"], chart_data["role"], strict=True)
 ]
+#: the whole session on both charts, in whole minutes (or utterance numbers): "0 1 2 …", never "1.4 1.4 1.5"
+span = [0, max(1.0, float(chart_data["x2"].max()))]
 chart_data["orientation_name"] = chart_data["orientation"].map(orientation_names)
 chart_data["time"] = chart_data["start_s"].map(fmt_clock)
 chart_data["labels"] = chart_data["idx"].map(labels_by_idx).fillna("")
@@ -233,7 +251,8 @@ with left:
             x=alt.X(
                 "x:Q",
                 title=x_title,
-                axis=alt.Axis(format=".1f") if has_times else alt.Axis(format="d", tickMinStep=1),
+                scale=alt.Scale(domain=span, nice=True),
+                axis=alt.Axis(format="d", tickMinStep=1, labelExpr=axis_number_expr()),
             ),
             x2="x2:Q",
             y=alt.Y("who:N", title=None, scale=alt.Scale(paddingInner=0.35), axis=alt.Axis(labelLimit=220)),
@@ -263,10 +282,21 @@ with right:
             scale=[subtype_name(s) or t("subtype.other") for s in scale_rows["subtype"]],
             shown=[fmt_num(v) for v in scale_rows["value"]],
         )
+        # the legend stacks its entries, so a long English name is not cut off
         base = alt.Chart(scale_rows[["x", "value", "scale", "shown"]]).encode(
-            x=alt.X("x:Q", title=x_title, axis=alt.Axis(format=".1f" if has_times else "d")),
+            x=alt.X(
+                "x:Q",
+                title=x_title,
+                scale=alt.Scale(domain=span, nice=True),
+                axis=alt.Axis(format="d", tickMinStep=1, labelExpr=axis_number_expr()),
+            ),
             y=alt.Y("value:Q", title=t("field.value"), scale=alt.Scale(domain=[0, 10])),
-            color=alt.Color("scale:N", title=t("field.scale"), legend=alt.Legend(orient="bottom")),
+            color=alt.Color(
+                "scale:N",
+                title=t("field.scale"),
+                scale=alt.Scale(range=list(OKABE_ITO)),
+                legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0, titleLimit=0),
+            ),
             tooltip=[
                 alt.Tooltip("scale:N", title=t("field.scale")),
                 alt.Tooltip("shown:N", title=t("field.value")),
@@ -290,7 +320,9 @@ def filter_name(key: str, lang: str = lang) -> str:  # language bound now: forma
 
 
 fcol, lcol = st.columns([1, 2])
-choice = fcol.selectbox(t("session.filter"), filters, format_func=filter_name, key=f"filter_{session_id}")
+# a widget kept under one key keeps the option texts it was first given: other languages get their own key
+filter_key = f"filter_{session_id}" + ("" if lang == "nl" else f"_{lang}")
+choice = fcol.selectbox(t("session.filter"), filters, format_func=filter_name, key=filter_key)
 shown = utterances
 if choice == "tagged":
     shown = utterances[utterances["idx"].isin(set(tags["utterance_idx"]))]
@@ -307,6 +339,6 @@ if shown.empty:
 else:
     # a page of utterances at a time: a long session's transcript is built and sent in parts
     first, last = pager(len(shown), PAGE_UTTERANCES, f"transcript_{session_id}_{choice}")
-    st.markdown(transcript_html(shown.iloc[first:last], tags, lang), unsafe_allow_html=True)
+    st.markdown(transcript_html(shown.iloc[first:last], tags, lang, speakers), unsafe_allow_html=True)
 
 share_section(session_id)  # the report (PDF, HTML, Markdown) and the session's data (CSV, JSON)

@@ -1,0 +1,53 @@
+"""Streamlit's own widgets in the interface language: what no widget option of Streamlit 1.67 sets.
+
+The date picker takes its month and day names, first day of the week and field placeholder from
+`navigator.language`, and the file chooser's button and size line are fixed English. `browser_locale_html`
+gives the page the interface language's locale (nl-NL, en-GB: both Monday first); `uploader_css` writes the
+file chooser's texts from the catalogue. The ⋮ menu is switched off in the launcher (`client.toolbarMode`).
+"""
+
+from __future__ import annotations
+
+import json
+
+from dashboard.i18n import t
+
+
+def uploader_css(max_mb: int) -> str:
+    """Streamlit's file chooser in the page's language: its button and size line are fixed English in the
+    widget, so CSS hides them and writes ours (no option of `st.file_uploader` sets them)."""
+    size = f"{max_mb // 1024} GB" if max_mb >= 1024 else f"{max_mb} MB"
+
+    def css_text(value: str) -> str:
+        return json.dumps(value)  # a JSON string is a valid CSS string for plain text
+
+    return f"""<style>
+[data-testid=stFileUploaderDropzone] button > * {{display:none}}
+[data-testid=stFileUploaderDropzone] button::after {{content:{css_text(t("upload.choose_button"))}}}
+[data-testid=stFileUploaderDropzoneInstructions] > * {{display:none}}
+[data-testid=stFileUploaderDropzoneInstructions]::after {{content:{css_text(t("upload.limit", size=size))};
+  font-size:.85rem;opacity:.75}}
+</style>"""
+
+
+#: The browser locale Streamlit's own widgets get in each interface language: the date picker's month and
+#: day names and first day of the week, the date field's placeholder and the table's number format follow
+#: `navigator.language` (no widget option sets them in Streamlit 1.67).
+BROWSER_LOCALES = {"nl": "nl-NL", "en": "en-GB"}
+
+
+def browser_locale_html(lang: str) -> str:
+    """A script that gives Streamlit's widgets the interface language (see BROWSER_LOCALES) and hides the
+    status widget's fixed English "Running..."/"Stop"; it runs again on every page view, so a language switch
+    takes effect at once."""
+    locale = json.dumps(BROWSER_LOCALES.get(lang, "nl-NL"))
+    return f"""<script>
+(() => {{
+  const want = {locale};
+  for (const [name, value] of [["language", want], ["languages", Object.freeze([want])]]) {{
+    Object.defineProperty(window.navigator, name, {{get: () => value, configurable: true}});
+  }}
+  document.documentElement.lang = want.slice(0, 2);
+}})();
+</script>
+<style>[data-testid=stStatusWidget] {{visibility:hidden}}</style>"""

@@ -1,0 +1,129 @@
+"""What the real-browser tests share: the dashboard started as `spiegel dashboard` starts it, Debian's chromium,
+the console errors a page produced, and a folder that keeps every screenshot after the run.
+
+Screenshots go to `test-artifacts/screenshots/` in the checkout (ignored by git), or to the folder named in
+`SPIEGEL_TEST_ARTIFACTS`, so a reviewer can look at every page after a run (CI can upload the folder).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import socket
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+from dashboard.launch import APP, dashboard_command, dashboard_env, stop, wait_healthy
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+REPO = Path(__file__).resolve().parents[2]
+
+#: Streamlit bug #7074 (open; github.com/streamlit/streamlit/issues/7074): opened directly at a sub-address
+#: (`/session?id=…`), the page does not know the server's base path, so it first asks
+#: `/session/_stcore/health` and `/session/_stcore/host-config` (404) and then the real `/_stcore/…` (200).
+#: The page works; these two requests are the only console errors allowed, by exact address.
+KNOWN_404 = re.compile(r"^http://127\.0\.0\.1:\d+/[a-z]+/_stcore/(health|host-config)$")
+
+
+def artifacts(kind: str = "screenshots") -> Path:
+    folder = Path(os.environ.get("SPIEGEL_TEST_ARTIFACTS") or REPO / "test-artifacts") / kind
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def dashboard(db: Path, log_path: Path) -> Iterator[str]:
+    """The dashboard exactly as `run_dashboard` starts it, on a free port; always stopped afterwards."""
+    port = free_port()
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            dashboard_command(port),
+            env=dashboard_env(db),
+            cwd=str(APP.parent),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            assert wait_healthy(port, timeout_s=120, proc=proc), log_path.read_text()
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            stop(proc)
+
+
+class Console:
+    """Every console error and uncaught exception of a page, but Streamlit's known 404s (KNOWN_404)."""
+
+    def __init__(self, page) -> None:
+        self.errors: list[str] = []
+        page.on("console", self._message)
+        page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
+
+    def _message(self, message) -> None:
+        if message.type != "error":
+            return
+        where = (message.location or {}).get("url", "")
+        if "404" in message.text and KNOWN_404.match(where):
+            return
+        self.errors.append(f"{message.text} ({where})")
+
+
+def settle(page, heading: str, timeout_ms: int = 60_000) -> None:
+    """Wait for the page's heading, then for Streamlit to finish the run (no element still marked stale)."""
+    page.get_by_role("heading", name=heading).first.wait_for(timeout=timeout_ms)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-stale=true]')"
+        " && !document.querySelector('[data-testid=stSkeleton]')",
+        timeout=timeout_ms,
+    )
+    page.wait_for_timeout(1500)  # charts and tables draw after the last message
+
+
+def visible_text(page, skip: str = "") -> str:
+    """The text a person sees: the page's rendered text, plus the table cells and headers (the table is drawn
+    on a canvas; its cells are in the page for screen readers), less the elements matching `skip`. Icons are
+    left out: a Material icon is a ligature, its name ("upload", "search") is text but shows as a picture."""
+    selector = "[data-testid=stIconMaterial]" + (", " + skip if skip else "")
+    return page.evaluate(
+        """(selector) => {
+            const hidden = [...document.querySelectorAll(selector)];
+            const before = hidden.map(el => el.style.display);
+            hidden.forEach(el => { el.style.display = 'none'; });
+            const text = document.body.innerText;
+            hidden.forEach((el, i) => { el.style.display = before[i]; });
+            const cells = [...document.querySelectorAll('[role=columnheader], [role=gridcell]')];
+            return text + '\\n' + cells.map(c => c.textContent).join('\\n');
+        }""",
+        selector,
+    )
+
+
+def sideways_scroll(page) -> list[str]:
+    """Everything on the page that scrolls sideways: the page itself, or a table wider than its place."""
+    return page.evaluate(
+        """() => {
+            const out = [];
+            const root = document.documentElement;
+            if (root.scrollWidth > root.clientWidth + 1) out.push(`page ${root.scrollWidth}>${root.clientWidth}`);
+            for (const el of document.querySelectorAll('.dvn-scroller')) {
+                if (el.scrollWidth > el.clientWidth + 2) out.push(`table ${el.scrollWidth}>${el.clientWidth}`);
+            }
+            return out;
+        }"""
+    )
