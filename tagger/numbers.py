@@ -283,7 +283,8 @@ def find_numbers(words: Sequence[str]) -> list[NumberHit]:
         elif (
             (prev in ("tot", "to", "through") and i >= 2 and word_value(words[i - 2]) is not None)
             or (words[i] == "one" and (prev in _ONE_PRONOUN_BEFORE or nxt in ("of", "who", "that", "thing")))
-            or (words[i] == "eentje" and prev in _ONE_PRONOUN_BEFORE)
+            # "eentje" is a score only as a grade ("een eentje"); else a pronoun ("soms zelfs eentje")
+            or (words[i] == "eentje" and (prev in _ONE_PRONOUN_BEFORE or prev not in ("een", "'n", "n")))
             or (
                 nxt in ("being", "is", "means", "meaning", "staat", "betekent", "=")
                 and prev
