@@ -155,16 +155,25 @@ def load_topics(lang: str) -> TopicLists:
     return TopicLists(words, tuple(sorted(heads, key=lambda h: -len(h[0]))))
 
 
+_TOPIC_CACHE: dict[tuple[int, str], str | None] = {}
+
+
 def topic_side(word: str, lists: TopicLists, lemmas: Mapping[str, str]) -> str | None:
     """'problem', 'solution' or None for one lower-case word: listed itself, by its lemma, or as a compound
-    whose last part is a listed head (at least three letters before it)."""
+    whose last part is a listed head (at least three letters before it). Cached per word: talk repeats its
+    words, and the head check is the costly part."""
+    key = (id(lists), word)
+    if key in _TOPIC_CACHE:
+        return _TOPIC_CACHE[key]
     side = lists.words.get(word) or lists.words.get(lemmas.get(word, word))
-    if side is not None:
-        return side
-    for head, head_side in lists.heads:
-        if len(word) >= len(head) + 3 and word.endswith(head):
-            return head_side
-    return None
+    if side is None:
+        for head, head_side in lists.heads:
+            if len(word) >= len(head) + 3 and word.endswith(head):
+                side = head_side
+                break
+    if len(_TOPIC_CACHE) < 200_000:
+        _TOPIC_CACHE[key] = side
+    return side
 
 
 def topic_polarity(
