@@ -65,7 +65,11 @@ def agreement(directory: Path | None = None) -> dict:
     ceiling a tagger can be held to. Per part; no sentence is printed."""
     kwargs = {"directory": directory} if directory else {}
     gold = {r["id"]: r for part in ("dev", "test") for r in load_real_nl(part, **kwargs)}
-    second = load_real_nl("agreement", **kwargs) if (directory or REAL_NL_DIR).joinpath("agreement.jsonl").is_file() else []
+    second = (
+        load_real_nl("agreement", **kwargs)
+        if (directory or REAL_NL_DIR).joinpath("agreement.jsonl").is_file()
+        else []
+    )
     out = {}
     for part in ("dev", "test"):
         pairs = [(gold[a["id"]], a) for a in second if a["id"] in gold and gold[a["id"]]["split"] == part]
@@ -73,7 +77,9 @@ def agreement(directory: Path | None = None) -> dict:
             continue
         out[part] = {
             "n": len(pairs),
-            "orientation": orientation_figures([g["orientation"] for g, _ in pairs], [a["orientation"] for _, a in pairs]),
+            "orientation": orientation_figures(
+                [g["orientation"] for g, _ in pairs], [a["orientation"] for _, a in pairs]
+            ),
             "label_set_agreement": sum(set(g["labels"]) == set(a["labels"]) for g, a in pairs) / len(pairs),
         }
     return out
@@ -102,8 +108,10 @@ def main() -> None:
         if part == "agreement":
             for p, a in f.items():
                 o = a["orientation"]
-                print(f"Second annotator vs corpus, {p} (n={a['n']}): orientation balanced {o['balanced_accuracy']:.3f} "
-                      f"kappa {o['kappa']:.3f}; same label set {a['label_set_agreement']:.3f}")
+                print(
+                    f"Second annotator vs corpus, {p} (n={a['n']}): orientation balanced {o['balanced_accuracy']:.3f} "
+                    f"kappa {o['kappa']:.3f}; same label set {a['label_set_agreement']:.3f}"
+                )
             continue
         o = f["orientation"]
         print(

@@ -315,7 +315,15 @@ def delete_session(con: duckdb.DuckDBPyConnection, session_id: str) -> None:
         raise UserError(f"There is no session {session_id} in this database.")
     with transaction(con):
         # the hand corrections and the machine's original beside them (store/corrections.py) go too
-        for table in (*_CORRECTION_TABLES, "tags", "words", "utterances", "speakers", "session_shares", "sessions"):
+        for table in (
+            *_CORRECTION_TABLES,
+            "tags",
+            "words",
+            "utterances",
+            "speakers",
+            "session_shares",
+            "sessions",
+        ):
             con.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id])
         delete_notes(con, session_id)
         refresh_metrics(con, [session_id])

@@ -120,7 +120,7 @@ def _word_sets() -> dict[str, tuple[str, ...]]:
 
 @functools.cache
 def _topic_regexes() -> dict[str, str]:
-    """"<lang>.topic_<side>" -> a regular expression for that side's topic words and compounds ending in a head
+    """Topic regexes: "<lang>.topic_<side>" -> a regular expression for that side's topic words and compounds ending in a head
     (`tagger/data/topics_<lang>.json`, the same lists the orientation model weighs)."""
     out: dict[str, str] = {}
     for lang in ("nl", "en"):
@@ -129,8 +129,12 @@ def _topic_regexes() -> dict[str, str]:
             continue
         data = json.loads(resource.read_text(encoding="utf-8"))
         for side in ("problem", "solution"):
-            words = "|".join(re.escape(w) for w in sorted(set(data[side]["words"]), key=lambda w: (-len(w), w)))
-            heads = "|".join(re.escape(h) for h in sorted(set(data[side].get("heads", ())), key=lambda w: (-len(w), w)))
+            words = "|".join(
+                re.escape(w) for w in sorted(set(data[side]["words"]), key=lambda w: (-len(w), w))
+            )
+            heads = "|".join(
+                re.escape(h) for h in sorted(set(data[side].get("heads", ())), key=lambda w: (-len(w), w))
+            )
             pattern = f"^(?:{words})$" + (f"|^\\w{{3,}}(?:{heads})$" if heads else "")
             out[f"{lang}.topic_{side}"] = pattern
     return out
