@@ -21,6 +21,7 @@ import numpy as np
 from core.errors import UserError
 from core.offline import disable_onnxruntime_telemetry
 from core.records import Segment, Word
+from pipeline.reproducible import ASR_SEED, before_transcription, make_reproducible, seed_sampling
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,8 @@ class AsrOptions:
     #: Speech the VAD hears but with no words (over 3 s) is decoded again without the skip above
     #: (pipeline/coverage.py); what stays empty becomes a `speech_without_words` warning.
     recover_gaps: bool = True
+    #: The seed of the temperature fallback's sampling: the same file gives the same words in every run.
+    sampling_seed: int = ASR_SEED
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_record(self) -> dict[str, Any]:
@@ -109,7 +112,8 @@ def load_whisper(path_or_name: str, local_only: bool, device: str = "cpu") -> An
     from faster_whisper import WhisperModel
 
     device, compute_type = resolve_device(device)
-    try:
+
+    def build() -> Any:
         return WhisperModel(
             path_or_name,
             device=device,
@@ -117,6 +121,10 @@ def load_whisper(path_or_name: str, local_only: bool, device: str = "cpu") -> An
             cpu_threads=cpu_threads(),
             local_files_only=local_only,
         )
+
+    try:
+        seed_sampling()  # before the model's worker thread first samples (pipeline/reproducible.py)
+        return make_reproducible(build(), lambda: build().model)
     except Exception as error:  # faster-whisper raises many kinds; the user needs one sentence
         raise UserError(
             f"The speech model {path_or_name!r} could not be loaded ({type(error).__name__})."
@@ -157,6 +165,10 @@ def transcribe(
     """
     from faster_whisper import BatchedInferencePipeline
     from faster_whisper.vad import VadOptions
+
+    before_transcription(
+        model, options.sampling_seed
+    )  # sampling starts from the seed: the same audio gives the same words
 
     vad = VadOptions(
         min_silence_duration_ms=options.vad_min_silence_ms, speech_pad_ms=options.vad_speech_pad_ms
