@@ -107,7 +107,7 @@ def speech(session: Session, audio: DecodedAudio, options: DiarizeOptions = DEFA
 
     regions = speech_regions(_normalise(audio.samples), options=options)
     if not regions:
-        raise UserError(f"{session.source_name}: no speech was found in the recording.")
+        raise UserError("error.audio.no_speech", name=session.source_name)
     return dataclasses.replace(session, speech=tuple(regions))
 
 
@@ -127,7 +127,7 @@ def transcribe(
         model, audio.samples, options, on_progress=on_progress, regions=regions
     )
     if not segments:
-        raise UserError(f"{session.source_name}: no speech was found in the recording.")
+        raise UserError("error.audio.no_speech", name=session.source_name)
     return dataclasses.replace(
         session,
         language=language,
@@ -180,7 +180,7 @@ def speakers(session: Session) -> Session:
     turns = session.diarization.turns if session.diarization else ()
     utterances = assign_speakers(list(session.segments), list(turns))
     if not utterances:
-        raise UserError(f"{session.source_name}: no speech was found in the recording.")
+        raise UserError("error.audio.no_speech", name=session.source_name)
     return dataclasses.replace(session, utterances=tuple(utterances), segments=())
 
 

@@ -97,11 +97,11 @@ def cuda_devices() -> int:
 def resolve_device(device: str) -> tuple[str, str]:
     """(device, compute type): `auto` takes a GPU when one is present; float16 on a GPU, int8 on the CPU."""
     if device not in DEVICES:
-        raise UserError(f"--device must be one of {', '.join(DEVICES)}, not {device!r}.")
+        raise UserError("error.asr.device", devices=", ".join(DEVICES), device=device)
     if device == "auto":
         device = "cuda" if cuda_devices() > 0 else "cpu"
     elif device == "cuda" and cuda_devices() == 0:
-        raise UserError("--device cuda: no CUDA GPU was found on this computer; use --device cpu.")
+        raise UserError("error.asr.no_gpu")
     return device, "float16" if device == "cuda" else "int8"
 
 
@@ -126,9 +126,7 @@ def load_whisper(path_or_name: str, local_only: bool, device: str = "cpu") -> An
         seed_sampling()  # before the model's worker thread first samples (pipeline/reproducible.py)
         return make_reproducible(build(), lambda: build().model)
     except Exception as error:  # faster-whisper raises many kinds; the user needs one sentence
-        raise UserError(
-            f"The speech model {path_or_name!r} could not be loaded ({type(error).__name__})."
-        ) from error
+        raise UserError("error.asr.load", model=path_or_name, kind=type(error).__name__) from error
 
 
 def whisper_chunks(
