@@ -199,7 +199,7 @@ def _chromium() -> str:
         found = shutil.which(name)
         if found:
             return found
-    raise UserError("A PDF report needs Chromium (Debian package chromium); use --format html or md instead.")
+    raise UserError("error.report.no_chromium")
 
 
 def write_report(
@@ -237,7 +237,7 @@ def write_report(
                 check=False,
             )
             if result.returncode != 0 or not staged.exists():
-                raise UserError("Chromium could not print the report to PDF; use --format html instead.")
+                raise UserError("error.report.pdf_failed")
         else:
             staged.write_text(content, encoding="utf-8")
         shutil.move(staged, out)

@@ -35,10 +35,7 @@ def check_length(texts: Sequence[str]) -> None:
     """Refuse an over-long utterance before spaCy does, in one sentence."""
     for number, text in enumerate(texts, start=1):
         if text and len(text) > MAX_TEXT_CHARS:
-            raise UserError(
-                f"Utterance {number} has {len(text):,} characters, more than the tagger's limit of "
-                f"{MAX_TEXT_CHARS:,}; split it into utterances (one turn or sentence each)."
-            )
+            raise UserError("error.tag.too_long", number=number, chars=len(text), limit=MAX_TEXT_CHARS)
 
 
 def _normalise(text: str) -> str:
@@ -178,5 +175,5 @@ def load_tagger(lang: str, extra_patterns: Sequence[Path] = ()) -> Tagger:
     from core.errors import UserError
 
     if lang not in ("nl", "en"):
-        raise UserError(f"Unsupported language {lang!r}; use 'nl' or 'en'.")
+        raise UserError("error.tag.lang", lang=lang)
     return _load(lang, tuple(str(Path(p).resolve()) for p in extra_patterns))
