@@ -56,7 +56,7 @@ def has(key: str, lang: str = DEFAULT_LANG) -> bool:
     return key in catalogue(lang) or key in catalogue(DEFAULT_LANG)
 
 
-def text(key: str, lang: str = DEFAULT_LANG, **kw: Any) -> str:
+def text(key: str, lang: str = DEFAULT_LANG, /, **kw: Any) -> str:
     """The text for `key`, formatted with `kw` (a text whose fields do not fit is shown unformatted)."""
     found = catalogue(lang).get(key)
     if found is None:

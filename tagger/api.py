@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.errors import UserError
+from core.formatting import count
 from core.records import Orientation, Tag, TagResult
+from core.texts import user_lang
 from tagger.conversation import ConversationState, choose, load_links, pick_number, scale_subtype
 
 if TYPE_CHECKING:
@@ -35,7 +37,13 @@ def check_length(texts: Sequence[str]) -> None:
     """Refuse an over-long utterance before spaCy does, in one sentence."""
     for number, text in enumerate(texts, start=1):
         if text and len(text) > MAX_TEXT_CHARS:
-            raise UserError("error.tag.too_long", number=number, chars=len(text), limit=MAX_TEXT_CHARS)
+            lang = user_lang()
+            raise UserError(
+                "error.tag.too_long",
+                number=number,
+                chars=count(len(text), lang),
+                limit=count(MAX_TEXT_CHARS, lang),
+            )
 
 
 def _normalise(text: str) -> str:

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import UserError
+from core.formatting import count
 from core.records import TagResult
+from core.texts import user_lang
 from tagger.api import MAX_TEXT_CHARS
 
 log = logging.getLogger(__name__)
@@ -53,8 +55,8 @@ def read_items(input_path: Path, default_lang: str = "nl") -> list[dict[str, Any
                 "error.tag.line_too_long",
                 line=lineno,
                 path=input_path,
-                chars=len(obj["text"]),
-                limit=MAX_TEXT_CHARS,
+                chars=count(len(obj["text"]), user_lang()),
+                limit=count(MAX_TEXT_CHARS, user_lang()),
             )
         lang = obj.get("lang") or default_lang
         if lang not in ("nl", "en"):
