@@ -1,8 +1,9 @@
 """`pip install .` ships a working program: the built wheel holds every package, data file and the entry point.
 
-The full check (a fresh venv, `pip install .`, `spiegel process` on a two-voice recording finds two speakers)
-downloads every dependency, so it is done by hand (README, "What is installed, and why"); this test builds
-the wheel from the working tree and reads what it would install.
+The first test builds the wheel from the working tree and reads what it would install; the second installs it
+into a fresh venv, offline (the dependencies from this venv, see its docstring), and runs the installed
+`spiegel`. The full check with downloads (`pip install .` alone, then `spiegel process` on a two-voice
+recording finds two speakers) is done by hand (README, "What is installed, and why").
 """
 
 from __future__ import annotations
