@@ -35,7 +35,7 @@ class AsrOptions:
     word_timestamps: bool = True
     vad_filter: bool = True
     #: Silero VAD: a pause of this length splits speech; short padding keeps word onsets. Used when no speech
-    #: regions are given (`--fast`, or transcription on its own); `spiegel process` runs the VAD once, in the
+    #: regions are given (transcription on its own); `spiegel process` (`--fast` too) runs the VAD once, in the
     #: speech stage, and Whisper gets those regions joined at pauses under `shared_vad_join_ms` and padded
     #: `shared_vad_pad_ms` more (about the same chunks as these settings give; bench/bench_vad_once.py).
     vad_min_silence_ms: int = 500
@@ -148,6 +148,28 @@ def whisper_chunks(
     return chunks
 
 
+#: faster-whisper's batched decoder reads at most 30 s per clip (Whisper's window).
+BATCH_CLIP_S = 30.0
+
+
+def batch_clips(
+    spans: Sequence[tuple[float, float]], max_s: float = BATCH_CLIP_S
+) -> list[tuple[float, float]]:
+    """Whisper chunks → clips for the batched decoder: neighbours packed together while they fit in `max_s`
+    (as faster-whisper packs its own VAD's regions), a longer chunk cut into equal pieces under `max_s`. Pure."""
+    clips: list[tuple[float, float]] = []
+    for start, end in spans:
+        if clips and end - clips[-1][0] <= max_s:
+            clips[-1] = (clips[-1][0], end)
+            continue
+        pieces = max(1, int(-(-(end - start) // max_s)))
+        step = (end - start) / pieces
+        clips += [
+            (start + i * step, end if i == pieces - 1 else start + (i + 1) * step) for i in range(pieces)
+        ]
+    return clips
+
+
 def transcribe(
     model: Any,
     audio: np.ndarray,
@@ -158,8 +180,9 @@ def transcribe(
     """Decode `audio` (16 kHz mono float32) into segments with word times; returns (segments, language).
 
     `on_progress` gets the end time (s) of each finished segment, to drive a progress bar. With `regions`
-    (the speech stage's VAD pass) and sequential decoding, Whisper decodes only those stretches, concatenated
-    as faster-whisper's own VAD filter does, and its times are mapped back: no second VAD pass.
+    (the speech stage's VAD pass), Whisper decodes only those stretches — sequentially concatenated as
+    faster-whisper's own VAD filter does, its times mapped back; batched (`--fast`) as the batch's clips — so
+    there is no second VAD pass either way.
     """
     from faster_whisper import BatchedInferencePipeline
     from faster_whisper.vad import VadOptions
@@ -191,6 +214,18 @@ def transcribe(
         common["no_repeat_ngram_size"] = max(
             options.no_repeat_ngram_size, options.batched_no_repeat_ngram_size
         )
+        if regions is not None and options.vad_filter:
+            # the speech stage's regions as the batch's clips: no second VAD pass (`--fast` too)
+            spans = whisper_chunks(
+                regions,
+                len(audio) / 16000,
+                options.shared_vad_join_ms / 1000,
+                options.shared_vad_pad_ms / 1000,
+            )
+            if not spans:
+                return [], str(options.language or "nl")
+            common["vad_filter"] = False
+            common["clip_timestamps"] = [{"start": a, "end": b} for a, b in batch_clips(spans)]
         segments_iter, info = pipeline.transcribe(audio, batch_size=options.batch_size, **common)
     elif regions is not None and options.vad_filter:
         from faster_whisper.transcribe import restore_speech_timestamps
