@@ -129,10 +129,15 @@ def transcribe_recording(path: Path, options: ProcessOptions, prior: Prior | Non
 
     bar = _Progress(path.name, audio.duration_s, options.progress)
     try:
-        session = stages.speech(session, audio, options.diarize)  # the one VAD pass, `--fast` too
+        per_channel = stages.channel_speech(audio, options.channels, options.diarize)
+        session = stages.speech(
+            session, audio, options.diarize, per_channel
+        )  # the one VAD pass, `--fast` too
         session = stages.transcribe(session, audio, model, resolved.label, asr, on_progress=bar.advance_to)
         bar.stage(text("cli.progress.speakers", user_lang()))
-        session, voices = stages.diarize(session, audio, options.speakers, options.channels, options.diarize)
+        session, voices = stages.diarize(
+            session, audio, options.speakers, options.channels, options.diarize, per_channel
+        )
         session = stages.speakers(session)
         bar.stage(text("cli.progress.tags", user_lang()))
         practitioner_speaker = None

@@ -11,7 +11,7 @@ import dataclasses
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, count_calls
 
 pytestmark = pytest.mark.slow
 
@@ -27,14 +27,7 @@ def test_batched_decoding_on_shared_regions_runs_no_vad_of_its_own(monkeypatch) 
     from pipeline.diarize.frontend import _normalise
     from pipeline.transcribe import AsrOptions, load_whisper, transcribe
 
-    calls: list[int] = []
-    real = fw.get_speech_timestamps
-
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(fw, "get_speech_timestamps", counted)
+    calls = count_calls(monkeypatch, (fw, "get_speech_timestamps"))
     resolved = resolve_model(None)
     model = load_whisper(resolved.path_or_name, resolved.offline)
     audio = decode(CLIP).samples[: 16000 * 40]
@@ -62,20 +55,13 @@ def test_spiegel_process_fast_runs_the_vad_once(monkeypatch, tmp_path) -> None:
     from pipeline.process import ProcessOptions, process_recording
     from pipeline.transcribe import AsrOptions
 
-    calls: list[str] = []
-    real = vad.get_speech_timestamps
-
-    def counted(*args, **kwargs):
-        calls.append("vad")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(vad, "get_speech_timestamps", counted)  # ours (diarize.embedding, coverage)
-    monkeypatch.setattr(fw, "get_speech_timestamps", counted)  # faster-whisper's own
+    # ours (diarize.embedding, coverage) and faster-whisper's own
+    calls = count_calls(monkeypatch, (vad, "get_speech_timestamps"), (fw, "get_speech_timestamps"))
     db = tmp_path / "s.duckdb"
     options = ProcessOptions(db=db, language="en", progress=False)
     options.asr = dataclasses.replace(AsrOptions(language="en"), batched=True)
     outcome = process_recording(CLIP, options)
     assert outcome.error is None and outcome.created
-    assert calls == ["vad"]
+    assert len(calls) == 1
     with store.connect(db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM utterances").fetchone()[0] > 3
