@@ -1,12 +1,13 @@
 """VAD once: does transcribing on the diarizer's speech regions (one Silero pass) cost accuracy?
 
-    .venv/bin/python bench/bench_vad_once.py [--clips N] [--samples]
+    .venv/bin/python bench/bench_vad_once.py [--clips N] [--samples] [--fast]
 
 Compares word error rate of the bundled Whisper model with its own VAD (faster-whisper's `vad_filter`, 500 ms
 silence, 200 ms padding: the behaviour before the speech stage) against the same model on the regions of the
 one VAD pass that `spiegel process` now runs (`stages.speech`: the diarizer's 250 ms / 100 ms / 150 ms on
 loudness-normalised audio), joined at pauses under 300 ms and padded 100 ms more (`transcribe(regions=...)`). Real Dutch speech from ../shared/eval-public/
 real-nl and, with --samples, the espeak-ng samples against their scripts. Prints both WERs and the ratio.
+With --fast both arms use batched decoding (`spiegel process --fast`: the shared regions become its clips).
 """
 
 from __future__ import annotations
@@ -38,10 +39,11 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clips", type=int, default=22)
     parser.add_argument("--samples", action="store_true")
+    parser.add_argument("--fast", action="store_true", help="batched decoding in both arms")
     args = parser.parse_args()
     resolved = resolve_model()
     model = load_whisper(resolved.path_or_name, True)
-    options = AsrOptions(language="nl")
+    options = AsrOptions(language="nl", batched=args.fast)
     items = []
     real = ROOT.parent / "shared" / "eval-public" / "real-nl"
     for ref in json.loads((real / "references.json").read_text(encoding="utf-8"))[: args.clips]:
@@ -72,6 +74,7 @@ def main() -> int:
     wer_own, wer_once = jiwer.wer(refs, own), jiwer.wer(refs, once)
     result = {
         "files": len(items),
+        "batched": args.fast,
         "wer_whisper_vad": round(wer_own, 4),
         "wer_vad_once": round(wer_once, 4),
         "seconds_whisper_vad": round(t_own, 1),

@@ -19,6 +19,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from cli.lang import say
 from core.errors import UserError
 from pipeline.imports import import_transcripts
 from pipeline.process import Outcome, ProcessOptions, process_recording
@@ -54,13 +55,11 @@ def sample_recordings() -> list[SampleRecording]:
     """Each sample transcript with its generated audio (generating it when missing)."""
     samples = sample_transcripts()
     if not samples:
-        raise UserError("The bundled samples are missing; run this from the Gespreksspiegel folder.")
+        raise UserError("error.demo.no_samples")
     if any(not s.audio.exists() for s in samples):
         result = subprocess.run([sys.executable, str(SAMPLES / "make_audio.py")], check=False, cwd=REPO_ROOT)
         if result.returncode != 0:
-            raise UserError(
-                "The sample audio could not be generated; is espeak-ng installed? Run the setup again."
-            )
+            raise UserError("error.demo.no_audio")
     return [s for s in samples if s.audio.exists()]
 
 
@@ -107,8 +106,10 @@ def run_demo(db: Path | None, start_dashboard: bool = True, port: int = 8501) ->
     outcomes = process_samples(db)
     failed = [o for o in outcomes if o.error]
     for outcome in outcomes:
-        status = outcome.error or f"session {outcome.session_id}"
-        print(f"{outcome.path.name}: {status}", file=sys.stderr)
+        if outcome.error:
+            print(outcome.error, file=sys.stderr)
+        else:
+            say("cli.demo.stored", name=outcome.path.name, session=outcome.session_id)
     if failed:
         return 1
     if not start_dashboard:
@@ -116,5 +117,5 @@ def run_demo(db: Path | None, start_dashboard: bool = True, port: int = 8501) ->
     from dashboard.launch import run_dashboard
 
     db_path = store.resolve_db_path(db)
-    print(f"Dashboard: http://127.0.0.1:{port}  (database {db_path}; stop with Ctrl-C)", file=sys.stderr)
+    say("cli.demo.dashboard", port=port, db=db_path)
     return run_dashboard(db_path, port=port)

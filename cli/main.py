@@ -14,20 +14,22 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from cli.lang import add_lang_option, argparse_in, lang_in_argv, say, t
 from cli.options import (
     MAX_SPEAKERS,
     Parser,
     add_throughput_options,
     db_file,
-    new_output_folder,
     output_file,
     positive_hours,
     session_date,
     speaker_count,
 )
+from cli.records import NEW_KEY_ENV, check_export, cmd_delete, cmd_export, cmd_rekey, cmd_report
 from cli.speakers import register as register_speakers
-from cli.team import add_dashboard_options, audited
+from cli.team import add_dashboard_options
 from cli.team import register as register_team
+from core import texts
 from core.errors import UserError
 from core.offline import keep_offline
 from tagger.cli import register as register_tagger
@@ -80,25 +82,22 @@ def _add_session_options(parser: argparse.ArgumentParser, language_default: str)
 
 def _report_outcomes(outcomes: Sequence) -> int:
     """One line per input on stderr; exit 0 only when every input was stored."""
+    from core.formatting import number
+
     failed = 0
     for outcome in outcomes:
         if outcome.error:
             failed += 1
             print(outcome.error, file=sys.stderr)
         elif outcome.created:
-            print(
-                f"{outcome.path.name}: stored as session {outcome.session_id} ({outcome.seconds:.1f} s).",
-                file=sys.stderr,
-            )
+            seconds = number(outcome.seconds, texts.user_lang())
+            say("cli.stored", name=outcome.path.name, session=outcome.session_id, seconds=seconds)
         else:
-            print(f"{outcome.path.name}: already stored as session {outcome.session_id}.", file=sys.stderr)
+            say("cli.already_stored", name=outcome.path.name, session=outcome.session_id)
     if len(outcomes) > 1:
         stored = sum(1 for o in outcomes if not o.error and o.created)
         skipped = sum(1 for o in outcomes if not o.error and not o.created)
-        print(
-            f"{len(outcomes)} files: {stored} stored, {skipped} skipped (already stored), {failed} failed.",
-            file=sys.stderr,
-        )
+        say("cli.summary", files=len(outcomes), stored=stored, skipped=skipped, failed=failed)
     return 1 if failed else 0
 
 
@@ -138,7 +137,7 @@ def cmd_process(args: argparse.Namespace) -> int:
     options.device = args.device
     files = expand_inputs(args.audio, AUDIO_EXTENSIONS)
     if not files:
-        raise UserError("No audio files found in the given folder(s).")
+        raise UserError("error.cli.no_audio")
     if args.jobs > 1 and len(files) > 1:
         from pipeline.many import process_recordings
 
@@ -146,7 +145,7 @@ def cmd_process(args: argparse.Namespace) -> int:
     outcomes = []
     for number, path in enumerate(files, start=1):
         if len(files) > 1 and options.progress:
-            print(f"[{number}/{len(files)}] {path.name}", file=sys.stderr)
+            say("cli.file_of", number=number, files=len(files), name=path.name)
         outcomes.append(process_recording(path, options))
     return _report_outcomes(outcomes)
 
@@ -159,87 +158,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     options = _options(args)
     files = expand_inputs(args.transcripts, TRANSCRIPT_EXTENSIONS)
     if not files:
-        raise UserError("No transcript files found in the given folder(s).")
+        raise UserError("error.cli.no_transcripts")
     return _report_outcomes(import_transcripts(files, options))
-
-
-def _check_export(args: argparse.Namespace) -> None:
-    """`--out` is a file for `--session`, else a folder; never an existing file of another kind."""
-    if args.session:
-        if args.pseudonymize:
-            raise argparse.ArgumentTypeError("--pseudonymize works on a whole export, not with --session")
-        args.out = output_file(str(args.out))
-    else:
-        args.out = new_output_folder(str(args.out))
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    from store.export import export_all, export_session
-
-    if args.session:
-        if args.format not in (None, "json"):
-            raise UserError(
-                "--session writes the session's own JSON; leave out --format or give --format json."
-            )
-        export_session(args.db, args.session, args.out)
-        audited(args.db, "export", args.session, "json")
-        print(f"Session {args.session} written to {args.out}.", file=sys.stderr)
-        return 0
-    if args.format is None:
-        raise UserError("Give --format csv, parquet or json (or --session SESSION_ID for one session).")
-    if args.pseudonymize:
-        from cli.share import export_pseudonymized
-
-        written = export_pseudonymized(args.db, args.format, args.out)
-    else:
-        written = export_all(args.db, args.format, args.out)
-    audited(args.db, "export", None, args.format + (" pseudonymized" if args.pseudonymize else ""))
-    print(f"Exported {len(written)} tables to {args.out}.", file=sys.stderr)
-    return 0
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    from report import write_report
-
-    write_report(
-        args.db, args.session_id, args.format, args.out, language=args.lang, pseudonymize=args.pseudonymize
-    )
-    audited(args.db, "report", args.session_id, args.format + (" pseudonymized" if args.pseudonymize else ""))
-    print(f"Report written to {args.out}.", file=sys.stderr)
-    return 0
-
-
-def cmd_delete(args: argparse.Namespace) -> int:
-    from store.team import erase_session_audited, os_account
-
-    erase_session_audited(args.db, args.session_id, os_account())
-    print(f"Session {args.session_id} erased.", file=sys.stderr)
-    return 0
-
-
-NEW_KEY_ENV = "SPIEGEL_NEW_DB_KEY"
-
-
-def cmd_rekey(args: argparse.Namespace) -> int:
-    """Rotate the encryption key; keys come from the environment, never the command line (ps, history)."""
-    import store
-
-    new_key = None if args.decrypt else os.environ.get(NEW_KEY_ENV)
-    if not args.decrypt and not new_key:
-        raise UserError(
-            f"Set {NEW_KEY_ENV} to the new key (or give --decrypt to store the database unencrypted)."
-        )
-    if new_key and new_key == os.environ.get(store.KEY_ENV):
-        raise UserError(f"{NEW_KEY_ENV} is the same as {store.KEY_ENV}; choose a new key.")
-    path = store.rekey(args.db, new_key)
-    if new_key:
-        print(
-            f"{path.name} is now encrypted with the new key; set {store.KEY_ENV} to it from now on.",
-            file=sys.stderr,
-        )
-    else:
-        print(f"{path.name} is now stored unencrypted; unset {store.KEY_ENV}.", file=sys.stderr)
-    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -256,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    add_lang_option(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("process", help="transcribe, diarize, tag and store recordings (files or folders)")
@@ -314,14 +235,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", type=Path, required=True, metavar="DIR_OR_FILE")
     p.add_argument("--pseudonymize", action="store_true", help=PSEUDONYMIZE_HELP)
-    p.set_defaults(func=cmd_export, check=_check_export)
+    p.set_defaults(func=cmd_export, check=check_export)
 
     p = sub.add_parser("report", help="the supervision report of one session")
     p.add_argument("session_id", metavar="SESSION_ID")
     _add_db(p)
     p.add_argument("--format", choices=["md", "html", "pdf"], default="md")
     p.add_argument("--out", type=output_file, required=True, metavar="FILE")
-    p.add_argument("--lang", choices=["nl", "en"], default="nl", help="language of the report")
+    p.add_argument(
+        "--lang",
+        choices=["nl", "en"],
+        default=None,
+        help=f"language of the report and the messages (default: ${texts.LANG_ENV}, else nl)",
+    )
     p.add_argument("--pseudonymize", action="store_true", help=PSEUDONYMIZE_HELP)
     p.set_defaults(func=cmd_report)
 
@@ -343,7 +269,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--no-dashboard", action="store_true", help="only process the samples")
     p.set_defaults(func=cmd_demo)
+    _lang_everywhere(sub)
     return parser
+
+
+def _lang_everywhere(sub: argparse._SubParsersAction) -> None:
+    """`--lang` after any command too (`report`, `tag` and `eval` have their own, which also sets it)."""
+    for parser in sub.choices.values():
+        if "--lang" not in parser._option_string_actions:
+            add_lang_option(parser)
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _lang_everywhere(action)
 
 
 def _configure_logging(verbosity: int) -> None:
@@ -367,16 +304,31 @@ def _downloads_model(args: argparse.Namespace) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    saved = os.environ.get(texts.LANG_ENV)
+    # before parsing: a usage error is in the user's language too; `--jobs` workers follow the environment
+    os.environ[texts.LANG_ENV] = texts.use_lang(lang_in_argv(argv))
+    try:
+        return _run(argv)
+    finally:  # a caller in the same process (a test, the demo) gets its own language back
+        texts.use_lang(None)
+        if saved is None:
+            os.environ.pop(texts.LANG_ENV, None)
+        else:
+            os.environ[texts.LANG_ENV] = saved
+
+
+def _run(argv: list[str]) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    with argparse_in():
+        args = parser.parse_args(argv)
     check = getattr(args, "check", None)
     if check is not None:
         try:
             check(args)
         except argparse.ArgumentTypeError as error:
-            parser.exit(
-                2, f"spiegel {args.command}: argument --out: {error} (see spiegel {args.command} --help)\n"
-            )
+            message = t("cli.argparse.argument") % {"argument_name": "--out", "message": error}
+            parser.exit(2, t("cli.usage_error", prog=f"spiegel {args.command}", message=message) + "\n")
     keep_offline(allow_downloads=_downloads_model(args))
     os.umask(0o077)  # everything we write (database, WAL, exports, reports, recovery files): this user only
     _configure_logging(args.verbose)
@@ -387,7 +339,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(str(error), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("Stopped; nothing was half-written.", file=sys.stderr)
+        say("cli.stopped")
         return 130
 
 

@@ -11,12 +11,14 @@ import argparse
 from pathlib import Path
 from typing import NoReturn
 
+from cli.lang import t
+
 
 class Parser(argparse.ArgumentParser):
     """argparse with a usage error in one line (exit 2), naming the command and where help is."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+        self.exit(2, t("cli.usage_error", prog=self.prog, message=message) + "\n")
 
 
 MAX_SPEAKERS = 8
@@ -29,7 +31,7 @@ def speaker_count(text: str) -> int:
     except ValueError:
         value = 0
     if not 1 <= value <= MAX_SPEAKERS:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_SPEAKERS}, not {text!r}")
+        raise argparse.ArgumentTypeError(t("cli.option.speakers", most=MAX_SPEAKERS, value=text))
     return value
 
 
@@ -40,25 +42,25 @@ def session_date(text: str) -> str:
     try:
         return dt.date.fromisoformat(text[:10]).isoformat()
     except ValueError as error:
-        reason = "no such day" if "range" in str(error) else "use year-month-day"
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-09-14 ({reason})") from None
+        reason = t("cli.option.no_such_day" if "range" in str(error) else "cli.option.date_order")
+        raise argparse.ArgumentTypeError(t("cli.option.date", value=text, reason=reason)) from None
 
 
 def _path_in_existing_folder(text: str, want_folder: bool, what: str) -> Path:
     """A path whose folder exists; a folder where a file is wanted (or the reverse) is refused."""
     path = Path(text).expanduser()
     if want_folder and path.exists() and not path.is_dir():
-        raise argparse.ArgumentTypeError(f"{text} is an existing file, not a folder")
+        raise argparse.ArgumentTypeError(t("cli.option.file_not_folder", path=text))
     if not want_folder and path.is_dir():
-        raise argparse.ArgumentTypeError(f"{text} is a folder; give {what}")
+        raise argparse.ArgumentTypeError(t("cli.option.folder_not_file", path=text, what=t(what)))
     if not path.parent.is_dir():
-        raise argparse.ArgumentTypeError(f"the folder {path.parent} does not exist")
+        raise argparse.ArgumentTypeError(t("cli.option.no_folder", folder=path.parent))
     return path
 
 
 def db_file(text: str) -> Path:
     """`--db`: the folder must exist (we create the file, never a tree of folders from a typo)."""
-    return _path_in_existing_folder(text, want_folder=False, what="a database file in it")
+    return _path_in_existing_folder(text, want_folder=False, what="cli.option.what_db")
 
 
 def positive_hours(text: str) -> float:
@@ -67,24 +69,24 @@ def positive_hours(text: str) -> float:
     except ValueError:
         value = 0.0
     if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number of hours, not {text!r}")
+        raise argparse.ArgumentTypeError(t("cli.option.hours", value=text))
     return value
 
 
 def new_output_folder(text: str) -> Path:
     """`export --out`: a folder (made if missing), never an existing file that would be overwritten."""
-    return _path_in_existing_folder(text, want_folder=True, what="a folder")
+    return _path_in_existing_folder(text, want_folder=True, what="cli.option.what_folder")
 
 
 def output_file(text: str) -> Path:
     """`report --out`: a file in an existing folder."""
-    return _path_in_existing_folder(text, want_folder=False, what="a file name")
+    return _path_in_existing_folder(text, want_folder=False, what="cli.option.what_file")
 
 
 def job_count(text: str) -> int:
     """`--jobs`: how many files are processed at a time, 1 or more."""
     if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {text!r}")
+        raise argparse.ArgumentTypeError(t("cli.option.jobs", value=text))
     return int(text)
 
 

@@ -6,8 +6,9 @@ and written through the normal export or report code, so the shared files have t
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
+
+from cli.lang import say
 
 
 def export_pseudonymized(db: Path | None, fmt: str, out: Path) -> list[Path]:
@@ -15,6 +16,6 @@ def export_pseudonymized(db: Path | None, fmt: str, out: Path) -> list[Path]:
     from tagger.pseudonymize import Pseudonymizer, pseudonymize_session
 
     sessions = load_all_sessions(db)
-    print("Pseudonymising (loading the name and place lists takes a few seconds) …", file=sys.stderr)
+    say("cli.pseudonymising")
     table = Pseudonymizer()
     return export_sessions([pseudonymize_session(s, table) for s in sessions], fmt, out)

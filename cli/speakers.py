@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cli.lang import t
 from cli.options import db_file
 from core.errors import UserError
 from core.records import Role
@@ -76,25 +77,21 @@ def cmd_enroll(args: argparse.Namespace) -> int:
         with store.connect(args.db) as con:
             rows = store.list_voiceprints(con)
         if not rows:
-            _out("No voiceprints enrolled.")
+            _out(t("cli.enroll.none"))
         for name, created in rows:
             _out(f"{name}\t{created}")
         return 0
     if args.delete:
         removed = store.erase_voiceprint(args.db, args.delete)
         if not removed:
-            raise UserError(f"No voiceprint is enrolled for {args.delete!r}.")
-        _out(f"Removed the voiceprint of {args.delete}.")
+            raise UserError("error.enroll.unknown", name=args.delete)
+        _out(t("cli.enroll.removed", name=args.delete))
         return 0
     if not args.name or args.audio is None:
-        raise UserError("Give a name and a recording: spiegel enroll NAME AUDIO.")
+        raise UserError("error.enroll.usage")
     result = enroll(args.db, args.name, args.audio)
-    note = (
-        ""
-        if result.speakers_heard <= 1
-        else f" ({result.speakers_heard} voices heard; the main one was used)"
-    )
-    _out(f"Enrolled {result.name} from {result.speech_s:.0f} s of speech{note}.")
+    note = "" if result.speakers_heard <= 1 else t("cli.enroll.voices", voices=result.speakers_heard)
+    _out(t("cli.enroll.done", name=result.name, seconds=f"{result.speech_s:.0f}", note=note))
     return 0
 
 
@@ -108,7 +105,7 @@ def parse_assignments(items: list[str]) -> dict[str, Role]:
         speaker, sep, role = item.partition("=")
         speaker, role = speaker.strip(), role.strip().lower()
         if not sep or not speaker or role not in {r.value for r in Role}:
-            raise UserError(f"--set {item!r}: write SPEAKER=practitioner, SPEAKER=client or SPEAKER=other.")
+            raise UserError("error.roles.set", item=item)
         out[speaker] = Role(role)
     return out
 
@@ -129,14 +126,13 @@ def _show(db: str | Path | None, session_id: str) -> None:
 
     with store.connect(db, read_only=True) as con:
         if not store.session_exists(con, session_id):
-            raise UserError(f"There is no session {session_id} in this database.")
+            raise UserError("error.store.no_session", session=session_id)
         confidence, warnings = store.queries.role_decision(con, session_id)
         rows = store.queries.speaker_summary(con, session_id)
-    _out(
-        f"session {session_id}: role confidence {'-' if confidence is None else f'{confidence:.2f}'}"
-        + (f"; warnings: {', '.join(warnings)}" if warnings else "")
-    )
-    _out("speaker\trole\tsource\tutterances\tseconds")
+    sure = "-" if confidence is None else f"{confidence:.2f}"
+    listed = t("cli.roles.warnings", warnings=", ".join(warnings)) if warnings else ""
+    _out(t("cli.roles.session", session=session_id, confidence=sure, warnings=listed))
+    _out(t("cli.roles.header"))
     for speaker, role, source, count, seconds in rows:
         _out(f"{speaker}\t{role}\t{source}\t{count}\t{seconds:.0f}")
 

@@ -1,4 +1,15 @@
-"""The one exception type users see: its message is a single plain sentence, printed without a traceback."""
+"""The one exception type users see: its message is a single plain sentence, printed without a traceback.
+
+The sentence lives in the text catalogue (`core/texts/<lang>.json`), so a bad input is told in the user's
+language: raise `UserError("error.audio.empty", name=path.name)` and the CLI prints the Dutch or English text
+with the fields filled in. `str(error)` is the text in the language of this run (`core.texts.user_lang`); the
+dashboard asks for its page's language with `error.message(lang)`. A first argument that is not a catalogue
+key is shown as it is (tests/architecture/test_messages.py keeps our own code from relying on that).
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 
 class UserError(Exception):
@@ -6,3 +17,29 @@ class UserError(Exception):
 
     The CLI prints `str(error)` as one line on stderr and exits non-zero; nothing is written half-way.
     """
+
+    def __init__(self, key: str, /, **fields: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.fields = fields
+
+    def message(self, lang: str | None = None) -> str:
+        """The sentence in `lang` (default: the language of this run)."""
+        from core.texts import has, text, user_lang
+
+        lang = lang or user_lang()
+        return text(self.key, lang, **self.fields) if has(self.key, lang) else self.key
+
+    def __str__(self) -> str:
+        return self.message()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # keeps key and fields across processes (`spiegel process --jobs N` sends errors back from workers)
+        return (_rebuild, (type(self), dict(self.__dict__)))
+
+
+def _rebuild(cls: type[UserError], state: dict[str, Any]) -> UserError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, state["key"])
+    error.__dict__.update(state)
+    return error

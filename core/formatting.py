@@ -46,6 +46,12 @@ def number(value: float | None, lang: str, digits: int = 1, none: str = NONE) ->
     return text.replace(".", ",") if lang == "nl" else text
 
 
+def count(value: int, lang: str) -> str:
+    """1080000 → '1.080.000' in Dutch, '1,080,000' in English (a large count, as people read it)."""
+    text = f"{value:,}"
+    return text.replace(",", ".") if lang == "nl" else text
+
+
 def date(value: Any, lang: str, none: str = NONE) -> str:
     """A date (or datetime, or ISO text) as 14-09-2026 in Dutch and 2026-09-14 in English."""
     if _missing(value) or value == "":

@@ -5,17 +5,42 @@ the same file, so a label, a warning or an orientation has one name everywhere. 
 `label.<label>`, `subtype.<subtype>`, `orientation.<orientation>`, `warning.<code>`, `report.<part>`, and the
 dashboard's own (`app.*`, `session.*`, ...). A key missing in English falls back to Dutch; a key missing in
 both is shown as it is, so a missing text never breaks a page or a report.
+
+The command line talks in the user's language (`user_lang`): `spiegel --lang en`, else `SPIEGEL_LANG`, else
+Dutch. Its messages are `cli.*` keys and its errors `error.*` keys (`core.errors.UserError`).
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import os
 from importlib import resources
 from typing import Any
 
 LANGS: tuple[str, ...] = ("nl", "en")
 DEFAULT_LANG = "nl"
+#: The language of the command line's messages when `--lang` is not given.
+LANG_ENV = "SPIEGEL_LANG"
+_chosen: str | None = None
+
+
+def lang_code(value: str | None) -> str | None:
+    """`"en"`, `"EN"`, `"en_GB.UTF-8"` → `"en"`; None for a language we have no texts for."""
+    code = (value or "").strip().lower().replace("-", "_").split("_")[0].split(".")[0]
+    return code if code in LANGS else None
+
+
+def user_lang() -> str:
+    """The language of this run's messages: the one chosen (`use_lang`), else `SPIEGEL_LANG`, else Dutch."""
+    return _chosen or lang_code(os.environ.get(LANG_ENV)) or DEFAULT_LANG
+
+
+def use_lang(lang: str | None) -> str:
+    """Choose this run's language (None: back to `SPIEGEL_LANG` or Dutch); returns the language in force."""
+    global _chosen
+    _chosen = lang_code(lang)
+    return user_lang()
 
 
 @functools.cache
@@ -31,7 +56,7 @@ def has(key: str, lang: str = DEFAULT_LANG) -> bool:
     return key in catalogue(lang) or key in catalogue(DEFAULT_LANG)
 
 
-def text(key: str, lang: str = DEFAULT_LANG, **kw: Any) -> str:
+def text(key: str, lang: str = DEFAULT_LANG, /, **kw: Any) -> str:
     """The text for `key`, formatted with `kw` (a text whose fields do not fit is shown unformatted)."""
     found = catalogue(lang).get(key)
     if found is None:

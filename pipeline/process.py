@@ -23,6 +23,7 @@ import numpy as np
 import store
 from core.errors import UserError
 from core.records import TRANSCRIPT_FORMAT, Role, Session, Utterance
+from core.texts import text, user_lang
 from pipeline import stages
 from pipeline.audio import AUDIO_EXTENSIONS, MAX_DURATION_S, check_readable, decode, file_sha256
 from pipeline.diarize.options import DiarizeOptions
@@ -130,13 +131,17 @@ def transcribe_recording(path: Path, options: ProcessOptions, prior: Prior | Non
 
     bar = _Progress(path.name, audio.duration_s, options.progress)
     try:
-        if not asr.batched:  # --fast: the batched pipeline runs its own VAD
-            session = stages.speech(session, audio, options.diarize)
+        per_channel = stages.channel_speech(audio, options.channels, options.diarize)
+        session = stages.speech(
+            session, audio, options.diarize, per_channel
+        )  # the one VAD pass, `--fast` too
         session = stages.transcribe(session, audio, model, resolved.label, asr, on_progress=bar.advance_to)
-        bar.stage("sprekers")
-        session, voices = stages.diarize(session, audio, options.speakers, options.channels, options.diarize)
+        bar.stage(text("cli.progress.speakers", user_lang()))
+        session, voices = stages.diarize(
+            session, audio, options.speakers, options.channels, options.diarize, per_channel
+        )
         session = stages.speakers(session)
-        bar.stage("labels")
+        bar.stage(text("cli.progress.tags", user_lang()))
         practitioner_speaker = None
         if prior.voiceprint is not None:
             practitioner_speaker, score = best_match(prior.voiceprint, voices)
@@ -225,7 +230,10 @@ def _named_practitioner(speakers: Sequence[str], practitioner: str, path: Path) 
     wanted = practitioner.strip().casefold()
     if wanted not in {s.casefold() for s in speakers}:
         raise UserError(
-            f"{path.name}: no speaker is called {practitioner!r}; the speakers are {', '.join(speakers)}."
+            "error.import.no_practitioner",
+            name=path.name,
+            practitioner=practitioner,
+            speakers=", ".join(speakers),
         )
     return {s: Role.PRACTITIONER if s.casefold() == wanted else Role.CLIENT for s in speakers}
 
@@ -241,7 +249,7 @@ def _fixed_roles(
         try:
             return {s: Role(r) for s, r in given.items()}
         except ValueError as error:
-            raise UserError(f"{path.name}: a role must be practitioner, client or other.") from error
+            raise UserError("error.import.role", name=path.name) from error
     return None
 
 
@@ -258,9 +266,7 @@ def session_record_in(path: Path) -> Session | None:
     try:
         return Session.from_json(data)
     except (KeyError, TypeError, ValueError) as error:
-        raise UserError(
-            f"{path.name}: a Gespreksspiegel session file with a damaged field ({error})."
-        ) from error
+        raise UserError("error.import.damaged_session", name=path.name, error=error) from error
 
 
 def resume_session(session: Session, options: ProcessOptions) -> Session:
@@ -269,7 +275,7 @@ def resume_session(session: Session, options: ProcessOptions) -> Session:
     Roles stay as decided in the record (with how each was decided), unless `--practitioner` names one.
     """
     if not session.utterances:
-        raise UserError(f"{session.source_name}: the session has no utterances.")
+        raise UserError("error.import.no_utterances", name=session.source_name)
     speakers = list(dict.fromkeys(u.speaker for u in session.utterances))
     if options.practitioner:
         roles = _named_practitioner(speakers, options.practitioner, Path(session.source_name))
@@ -343,7 +349,7 @@ def transcript_from_file(path: Path, options: ProcessOptions) -> Session:
 def _unexpected(path: Path, error: Exception, started: float) -> Outcome:
     """Log the details for a bug report (-vv shows the traceback) and give the user one sentence."""
     log.debug("unexpected failure", exc_info=error)
-    message = f"{path.name}: processing failed unexpectedly ({type(error).__name__}); nothing was stored."
+    message = str(UserError("error.unexpected", name=path.name, kind=type(error).__name__))
     return Outcome(path, None, False, error=message, seconds=time.perf_counter() - started)
 
 
@@ -378,7 +384,7 @@ class _Progress:
     def finish(self) -> None:
         if self._bar is not None:
             self.advance_to(self._bar.total)
-            self._bar.set_postfix_str("klaar")
+            self._bar.set_postfix_str(text("cli.progress.done", user_lang()))
 
     def close(self) -> None:
         if self._bar is not None:

@@ -100,14 +100,24 @@ def decoded(session: Session, audio: DecodedAudio) -> Session:
     )
 
 
-def speech(session: Session, audio: DecodedAudio, options: DiarizeOptions = DEFAULT_OPTIONS) -> Session:
-    """The one VAD pass: speech regions (Silero, on loudness-normalised audio) for Whisper and the diarizer."""
+def speech(
+    session: Session,
+    audio: DecodedAudio,
+    options: DiarizeOptions = DEFAULT_OPTIONS,
+    per_channel: Sequence[Sequence[tuple[float, float]]] | None = None,
+) -> Session:
+    """The one VAD pass: speech regions (Silero, on loudness-normalised audio) for Whisper and the diarizer.
+    With `per_channel` (`channel_speech`, for `--channels`) the regions are their union: no pass on the mix."""
+    from pipeline.diarize.channels import merged_regions
     from pipeline.diarize.embedding import speech_regions
     from pipeline.diarize.frontend import _normalise
 
-    regions = speech_regions(_normalise(audio.samples), options=options)
+    if per_channel is not None:
+        regions = merged_regions(per_channel)
+    else:
+        regions = speech_regions(_normalise(audio.samples), options=options)
     if not regions:
-        raise UserError(f"{session.source_name}: no speech was found in the recording.")
+        raise UserError("error.audio.no_speech", name=session.source_name)
     return dataclasses.replace(session, speech=tuple(regions))
 
 
@@ -127,7 +137,7 @@ def transcribe(
         model, audio.samples, options, on_progress=on_progress, regions=regions
     )
     if not segments:
-        raise UserError(f"{session.source_name}: no speech was found in the recording.")
+        raise UserError("error.audio.no_speech", name=session.source_name)
     return dataclasses.replace(
         session,
         language=language,
@@ -137,12 +147,24 @@ def transcribe(
     )
 
 
+def channel_speech(
+    audio: DecodedAudio, channels: bool, options: DiarizeOptions = DEFAULT_OPTIONS
+) -> list[list[tuple[float, float]]] | None:
+    """`--channels` on a multi-channel file: the VAD on each channel, once, for `speech` and `diarize`."""
+    from pipeline.diarize.channels import channel_regions
+
+    if not channels or audio.channels is None:
+        return None
+    return channel_regions(audio.channels, options)
+
+
 def diarize(
     session: Session,
     audio: DecodedAudio,
     num_speakers: int | None,
     channels: bool,
     options: DiarizeOptions = DEFAULT_OPTIONS,
+    per_channel: Sequence[Sequence[tuple[float, float]]] | None = None,
 ) -> tuple[Session, Mapping[str, np.ndarray]]:
     """Who spoke when, with the `DiarizeOptions` that made it; returns the record and the speakers' voice
     embeddings (kept out of the record: biometric data, stored only by `spiegel enroll`)."""
@@ -150,7 +172,7 @@ def diarize(
     from pipeline.diarize import diarize_channels
 
     if channels and audio.channels is not None:
-        result = diarize_channels(audio.channels, options=options)
+        result = diarize_channels(audio.channels, options=options, regions=per_channel)
     else:
         result = by_voice(
             audio.samples, num_speakers=num_speakers, options=options, regions=session.speech or None
@@ -180,7 +202,7 @@ def speakers(session: Session) -> Session:
     turns = session.diarization.turns if session.diarization else ()
     utterances = assign_speakers(list(session.segments), list(turns))
     if not utterances:
-        raise UserError(f"{session.source_name}: no speech was found in the recording.")
+        raise UserError("error.audio.no_speech", name=session.source_name)
     return dataclasses.replace(session, utterances=tuple(utterances), segments=())
 
 

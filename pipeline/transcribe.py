@@ -21,6 +21,7 @@ import numpy as np
 from core.errors import UserError
 from core.offline import disable_onnxruntime_telemetry
 from core.records import Segment, Word
+from pipeline.reproducible import ASR_SEED, before_transcription, make_reproducible, seed_sampling
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ class AsrOptions:
     word_timestamps: bool = True
     vad_filter: bool = True
     #: Silero VAD: a pause of this length splits speech; short padding keeps word onsets. Used when no speech
-    #: regions are given (`--fast`, or transcription on its own); `spiegel process` runs the VAD once, in the
+    #: regions are given (transcription on its own); `spiegel process` (`--fast` too) runs the VAD once, in the
     #: speech stage, and Whisper gets those regions joined at pauses under `shared_vad_join_ms` and padded
     #: `shared_vad_pad_ms` more (about the same chunks as these settings give; bench/bench_vad_once.py).
     vad_min_silence_ms: int = 500
@@ -60,6 +61,8 @@ class AsrOptions:
     #: Speech the VAD hears but with no words (over 3 s) is decoded again without the skip above
     #: (pipeline/coverage.py); what stays empty becomes a `speech_without_words` warning.
     recover_gaps: bool = True
+    #: The seed of the temperature fallback's sampling: the same file gives the same words in every run.
+    sampling_seed: int = ASR_SEED
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_record(self) -> dict[str, Any]:
@@ -94,11 +97,11 @@ def cuda_devices() -> int:
 def resolve_device(device: str) -> tuple[str, str]:
     """(device, compute type): `auto` takes a GPU when one is present; float16 on a GPU, int8 on the CPU."""
     if device not in DEVICES:
-        raise UserError(f"--device must be one of {', '.join(DEVICES)}, not {device!r}.")
+        raise UserError("error.asr.device", devices=", ".join(DEVICES), device=device)
     if device == "auto":
         device = "cuda" if cuda_devices() > 0 else "cpu"
     elif device == "cuda" and cuda_devices() == 0:
-        raise UserError("--device cuda: no CUDA GPU was found on this computer; use --device cpu.")
+        raise UserError("error.asr.no_gpu")
     return device, "float16" if device == "cuda" else "int8"
 
 
@@ -109,7 +112,8 @@ def load_whisper(path_or_name: str, local_only: bool, device: str = "cpu") -> An
     from faster_whisper import WhisperModel
 
     device, compute_type = resolve_device(device)
-    try:
+
+    def build() -> Any:
         return WhisperModel(
             path_or_name,
             device=device,
@@ -117,10 +121,12 @@ def load_whisper(path_or_name: str, local_only: bool, device: str = "cpu") -> An
             cpu_threads=cpu_threads(),
             local_files_only=local_only,
         )
+
+    try:
+        seed_sampling()  # before the model's worker thread first samples (pipeline/reproducible.py)
+        return make_reproducible(build(), lambda: build().model)
     except Exception as error:  # faster-whisper raises many kinds; the user needs one sentence
-        raise UserError(
-            f"The speech model {path_or_name!r} could not be loaded ({type(error).__name__})."
-        ) from error
+        raise UserError("error.asr.load", model=path_or_name, kind=type(error).__name__) from error
 
 
 def whisper_chunks(
@@ -142,6 +148,28 @@ def whisper_chunks(
     return chunks
 
 
+#: faster-whisper's batched decoder reads at most 30 s per clip (Whisper's window).
+BATCH_CLIP_S = 30.0
+
+
+def batch_clips(
+    spans: Sequence[tuple[float, float]], max_s: float = BATCH_CLIP_S
+) -> list[tuple[float, float]]:
+    """Whisper chunks → clips for the batched decoder: neighbours packed together while they fit in `max_s`
+    (as faster-whisper packs its own VAD's regions), a longer chunk cut into equal pieces under `max_s`. Pure."""
+    clips: list[tuple[float, float]] = []
+    for start, end in spans:
+        if clips and end - clips[-1][0] <= max_s:
+            clips[-1] = (clips[-1][0], end)
+            continue
+        pieces = max(1, int(-(-(end - start) // max_s)))
+        step = (end - start) / pieces
+        clips += [
+            (start + i * step, end if i == pieces - 1 else start + (i + 1) * step) for i in range(pieces)
+        ]
+    return clips
+
+
 def transcribe(
     model: Any,
     audio: np.ndarray,
@@ -152,11 +180,16 @@ def transcribe(
     """Decode `audio` (16 kHz mono float32) into segments with word times; returns (segments, language).
 
     `on_progress` gets the end time (s) of each finished segment, to drive a progress bar. With `regions`
-    (the speech stage's VAD pass) and sequential decoding, Whisper decodes only those stretches, concatenated
-    as faster-whisper's own VAD filter does, and its times are mapped back: no second VAD pass.
+    (the speech stage's VAD pass), Whisper decodes only those stretches — sequentially concatenated as
+    faster-whisper's own VAD filter does, its times mapped back; batched (`--fast`) as the batch's clips — so
+    there is no second VAD pass either way.
     """
     from faster_whisper import BatchedInferencePipeline
     from faster_whisper.vad import VadOptions
+
+    before_transcription(
+        model, options.sampling_seed
+    )  # sampling starts from the seed: the same audio gives the same words
 
     vad = VadOptions(
         min_silence_duration_ms=options.vad_min_silence_ms, speech_pad_ms=options.vad_speech_pad_ms
@@ -181,6 +214,18 @@ def transcribe(
         common["no_repeat_ngram_size"] = max(
             options.no_repeat_ngram_size, options.batched_no_repeat_ngram_size
         )
+        if regions is not None and options.vad_filter:
+            # the speech stage's regions as the batch's clips: no second VAD pass (`--fast` too)
+            spans = whisper_chunks(
+                regions,
+                len(audio) / 16000,
+                options.shared_vad_join_ms / 1000,
+                options.shared_vad_pad_ms / 1000,
+            )
+            if not spans:
+                return [], str(options.language or "nl")
+            common["vad_filter"] = False
+            common["clip_timestamps"] = [{"start": a, "end": b} for a, b in batch_clips(spans)]
         segments_iter, info = pipeline.transcribe(audio, batch_size=options.batch_size, **common)
     elif regions is not None and options.vad_filter:
         from faster_whisper.transcribe import restore_speech_timestamps

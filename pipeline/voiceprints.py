@@ -54,7 +54,7 @@ def voice_embedding(audio: np.ndarray, sample_rate: int = 16_000) -> tuple[np.nd
 
     result = diarize(audio, sample_rate=sample_rate)
     if not result.turns:
-        raise UserError("No speech was found in the enrolment recording.")
+        raise UserError("error.enroll.no_speech")
     times = speaker_times(result.turns)
     main = max(times, key=lambda s: times[s])
     return _normalised(result.embeddings[main]), times[main], result.num_speakers
@@ -88,13 +88,15 @@ def enroll(db: str | Path | None, name: str, audio_path: Path) -> Enrolment:
     from pipeline.audio import decode
 
     if not name.strip():
-        raise UserError("Give the name to enrol, e.g. spiegel enroll Sanne sanne.wav.")
+        raise UserError("error.enroll.no_name")
     audio = decode(audio_path).samples
     embedding, speech_s, heard = voice_embedding(audio)
     if speech_s < MIN_ENROL_SPEECH_S:
         raise UserError(
-            f"{audio_path.name}: only {speech_s:.0f} s of speech; record at least {MIN_ENROL_SPEECH_S:.0f} s "
-            "(30 s or more works best)."
+            "error.enroll.too_short",
+            name=audio_path.name,
+            seconds=f"{speech_s:.0f}",
+            least=f"{MIN_ENROL_SPEECH_S:.0f}",
         )
     with store.connect(db) as con:
         store.save_voiceprint(con, name.strip(), embedding)

@@ -247,7 +247,7 @@ def _chromium() -> str:
         found = shutil.which(name)
         if found:
             return found
-    raise UserError("A PDF report needs Chromium (Debian package chromium); use --format html or md instead.")
+    raise UserError("error.report.no_chromium")
 
 
 def render_report(
@@ -290,7 +290,7 @@ def _print_pdf(page: str) -> bytes:
             check=False,
         )
         if result.returncode != 0 or not target.exists():
-            raise UserError("Chromium could not print the report to PDF; use --format html instead.")
+            raise UserError("error.report.pdf_failed")
         return target.read_bytes()
 
 

@@ -119,9 +119,9 @@ def lock_timeout_s() -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise UserError(f"{LOCK_TIMEOUT_ENV} must be a number of seconds, not {raw!r}.") from None
+        raise UserError("error.db.lock_timeout", env=LOCK_TIMEOUT_ENV, value=raw) from None
     if value < 0:
-        raise UserError(f"{LOCK_TIMEOUT_ENV} must be zero or more seconds.")
+        raise UserError("error.db.lock_negative", env=LOCK_TIMEOUT_ENV)
     return value
 
 
@@ -138,12 +138,10 @@ def _httpfs_extension() -> Path:
     try:
         root = Path(str(resources.files("duckdb_extension_httpfs")))
     except ModuleNotFoundError as error:
-        raise UserError(
-            "An encrypted database needs the package duckdb-extension-httpfs; run the setup command again."
-        ) from error
+        raise UserError("error.db.no_httpfs") from error
     found = sorted(root.rglob(f"v{duckdb.__version__}/httpfs.duckdb_extension"))
     if not found:
-        raise UserError(f"The installed duckdb-extension-httpfs does not match DuckDB {duckdb.__version__}.")
+        raise UserError("error.db.httpfs_version", version=duckdb.__version__)
     return found[0]
 
 
@@ -183,12 +181,9 @@ def _open_waiting(path: Path, read_only: bool, key: str | None, wait_s: float) -
         except duckdb.Error as error:
             remaining = deadline - time.monotonic()
             if not _is_lock_error(error):
-                raise UserError(_open_error(path, str(error), key)) from error
+                raise _open_error(path, str(error), key) from error
             if remaining <= 0:
-                raise DatabaseBusy(
-                    f"The database {path.name} stayed in use by another Gespreksspiegel program for "
-                    f"{wait_s:.0f} s; close it and try again."
-                ) from error
+                raise DatabaseBusy("error.db.busy", name=path.name, seconds=f"{wait_s:.0f}") from error
             if not said:
                 log.warning(
                     "The database %s is in use by another program; waiting up to %.0f s for it.",
@@ -244,7 +239,7 @@ def connect(
     path = resolve_db_path(db)
     key = os.environ.get(KEY_ENV) or None
     if read_only and not path.exists():
-        raise UserError(f"The database {path} does not exist yet; process or import a recording first.")
+        raise UserError("error.db.missing_yet", path=path)
     wait = lock_timeout_s() if wait_s is None else wait_s
     with _private_umask():
         if not read_only:
@@ -263,16 +258,16 @@ def connect(
             con.close()
 
 
-def _open_error(path: Path, message: str, key: str | None) -> str:
+def _open_error(path: Path, message: str, key: str | None) -> UserError:
     """Turn DuckDB's reasons for not opening a file into one sentence the user can act on."""
     lowered = message.lower()
     if "wrong encryption key" in lowered:
-        return f"The database {path.name} could not be opened: the key in {KEY_ENV} is wrong."
+        return UserError("error.db.wrong_key", name=path.name, env=KEY_ENV)
     if "without a key" in lowered or ("encrypt" in lowered and not key):
-        return f"The database {path.name} is encrypted; set {KEY_ENV} to its key."
+        return UserError("error.db.needs_key", name=path.name, env=KEY_ENV)
     if "not encrypted" in lowered:
-        return f"The database {path.name} is not encrypted; unset {KEY_ENV} to open it."
-    return f"The database {path.name} could not be opened; it may be damaged or not a database."
+        return UserError("error.db.not_encrypted", name=path.name, env=KEY_ENV)
+    return UserError("error.db.damaged", name=path.name)
 
 
 @contextlib.contextmanager
@@ -348,7 +343,7 @@ def rewriting(db: str | Path | None = None) -> Iterator[duckdb.DuckDBPyConnectio
     """
     path = resolve_db_path(db)
     if not path.exists():
-        raise UserError(f"The database {path} does not exist; there is nothing to delete.")
+        raise UserError("error.db.nothing_to_delete", path=path)
     with connect(path) as con:
         yield con
         rewrite_file(con, path)
@@ -361,7 +356,7 @@ def rekey(db: str | Path | None, new_key: str | None) -> Path:
     """
     path = resolve_db_path(db)
     if not path.exists():
-        raise UserError(f"The database {path} does not exist.")
+        raise UserError("error.db.missing", path=path)
     with connect(path) as con:
         rewrite_file(con, path, key=new_key)
     from store.audio import rekey as rekey_audio  # the kept recordings move to the new key too

@@ -76,10 +76,7 @@ def save_or_keep(db: str | Path | None, session: Session) -> tuple[str, bool]:
             return save_session(con, session)
     except DatabaseBusy as error:
         kept = keep_pending(db, session)
-        raise UserError(
-            f"{session.source_name}: {error} The finished session was kept in {kept.name}; "
-            "the next spiegel command that writes to this database stores it."
-        ) from error
+        raise UserError("error.db.kept", name=session.source_name, error=error, kept=kept.name) from error
 
 
 def absorb_pending(con: duckdb.DuckDBPyConnection, path: Path, key: str | None) -> int:

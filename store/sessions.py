@@ -53,7 +53,7 @@ def _parse_date(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value[:10])
     except ValueError as error:
-        raise UserError(f"The date {value!r} is not a date like 2026-09-14.") from error
+        raise UserError("error.db.date", value=value) from error
 
 
 _UTTERANCE_SCHEMA = pa.schema(
@@ -280,7 +280,7 @@ def replace_content(
     `speaker_roles` maps speaker → (role, role_source); `session_updates` sets columns of the sessions row.
     """
     if not session_exists(con, session_id):
-        raise UserError(f"There is no session {session_id} in this database.")
+        raise UserError("error.store.no_session", session=session_id)
     with transaction(con):
         for table, key in (("tags", "session_id"), ("words", "session_id"), ("utterances", "session_id")):
             con.execute(f"DELETE FROM {table} WHERE {key} = ?", [session_id])
@@ -312,7 +312,7 @@ def session_exists(con: duckdb.DuckDBPyConnection, session_id: str) -> bool:
 def delete_session(con: duckdb.DuckDBPyConnection, session_id: str) -> None:
     """Delete every row of a session and checkpoint. The bytes stay in free blocks: `erase_session` erases."""
     if not session_exists(con, session_id):
-        raise UserError(f"There is no session {session_id} in this database.")
+        raise UserError("error.store.no_session", session=session_id)
     with transaction(con):
         # the hand corrections and the machine's original beside them (store/corrections.py) go too
         for table in (
@@ -349,7 +349,7 @@ def load_session(con: duckdb.DuckDBPyConnection, session_id: str) -> Session:
         [session_id],
     ).fetchone()
     if row is None:
-        raise UserError(f"There is no session {session_id} in this database.")
+        raise UserError("error.store.no_session", session=session_id)
     sha, name, language, recorded_at, practitioner, client_code, kind, speakers, warnings, confidence, rec = (
         row
     )

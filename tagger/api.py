@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.errors import UserError
+from core.formatting import count
 from core.records import Orientation, Tag, TagResult
+from core.texts import user_lang
 from tagger.conversation import ConversationState, choose, load_links, pick_number, scale_subtype
 
 if TYPE_CHECKING:
@@ -35,9 +37,12 @@ def check_length(texts: Sequence[str]) -> None:
     """Refuse an over-long utterance before spaCy does, in one sentence."""
     for number, text in enumerate(texts, start=1):
         if text and len(text) > MAX_TEXT_CHARS:
+            lang = user_lang()
             raise UserError(
-                f"Utterance {number} has {len(text):,} characters, more than the tagger's limit of "
-                f"{MAX_TEXT_CHARS:,}; split it into utterances (one turn or sentence each)."
+                "error.tag.too_long",
+                number=number,
+                chars=count(len(text), lang),
+                limit=count(MAX_TEXT_CHARS, lang),
             )
 
 
@@ -178,5 +183,5 @@ def load_tagger(lang: str, extra_patterns: Sequence[Path] = ()) -> Tagger:
     from core.errors import UserError
 
     if lang not in ("nl", "en"):
-        raise UserError(f"Unsupported language {lang!r}; use 'nl' or 'en'.")
+        raise UserError("error.tag.lang", lang=lang)
     return _load(lang, tuple(str(Path(p).resolve()) for p in extra_patterns))

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from core.errors import UserError
+from core.texts import text, user_lang
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ def _check(args: argparse.Namespace) -> int:
         sys.stderr.write(f"{problem}\n")
     if problems:
         return 1
-    sys.stdout.write("patronen in orde / patterns OK\n")
+    sys.stdout.write(text("cli.patterns_ok", user_lang()) + "\n")
     return 0
 
 

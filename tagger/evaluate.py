@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import UserError
+from core.texts import text, user_lang
 from tagger.jsonl import parse_lines
 from tagger.taxonomy import LABEL_SUBTYPES
 
@@ -235,14 +236,14 @@ def dev_rows(lang: str, split: str = "heldout") -> list[dict[str, Any]]:
     if split in ("real_dev", "real_test"):
         path = REAL_DIR / f"{split.removeprefix('real_')}.jsonl"
         if lang != "nl" or not path.exists():
-            raise UserError(f"The real corpus is Dutch only ({path.name}).")
+            raise UserError("error.eval.dutch_only", name=path.name)
         return load_gold(path, "all")
     if split == "heldout2":
         return load_gold(heldout2_file(lang), "all")
     if split == "heldout3":
         path = heldout3_file(lang)
         if not path.exists():
-            raise UserError(f"There is no third held-out set for {lang!r} ({path.name}).")
+            raise UserError("error.eval.no_heldout3", lang=lang, name=path.name)
         return load_gold(path, "all")
     if split == "heldout_all":
         rows = load_gold(dev_file(lang), "heldout") + load_gold(heldout2_file(lang), "all")
@@ -268,7 +269,7 @@ def run(lang: str | None, split: str | None, file: Path | None, show_errors: boo
         targets += [(REAL_DIR / "dev.jsonl", "nl", "real_dev"), (REAL_DIR / "test.jsonl", "nl", "real_test")]
     for path, lg, part in targets:
         if not Path(path).exists():
-            raise UserError(f"Evaluation file {path} does not exist.")
+            raise UserError("error.eval.missing", path=path)
         rows = load_gold(Path(path), part) if file else dev_rows(lg, part)
         report = evaluate(rows, lang=lg)
         title = (
@@ -277,7 +278,7 @@ def run(lang: str | None, split: str | None, file: Path | None, show_errors: boo
         sys.stdout.write(format_report(report, f"{title} (split: {part})") + "\n")
         locked = part == "real_test" or Path(path).resolve() == (REAL_DIR / "test.jsonl").resolve()
         if show_errors and locked:
-            sys.stderr.write("The real corpus's test part is locked: its errors are not printed.\n")
+            sys.stderr.write(text("cli.eval.locked", user_lang()) + "\n")
         elif show_errors:
             for e in report.errors:
                 sys.stdout.write(json.dumps(e, ensure_ascii=False) + "\n")

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import UserError
+from core.formatting import count
 from core.records import TagResult
+from core.texts import user_lang
 from tagger.api import MAX_TEXT_CHARS
 
 log = logging.getLogger(__name__)
@@ -33,7 +35,7 @@ def parse_lines(lines: Iterable[str], source: Path | str) -> Iterator[tuple[int,
         try:
             yield lineno, json.loads(line)
         except json.JSONDecodeError as exc:
-            raise UserError(f"Line {lineno} of {source} is not valid JSON ({exc.msg}).") from exc
+            raise UserError("error.tag.json", line=lineno, path=source, reason=exc.msg) from exc
 
 
 def read_items(input_path: Path, default_lang: str = "nl") -> list[dict[str, Any]]:
@@ -41,30 +43,33 @@ def read_items(input_path: Path, default_lang: str = "nl") -> list[dict[str, Any
     try:
         lines = Path(input_path).read_text(encoding="utf-8").splitlines()
     except FileNotFoundError as exc:
-        raise UserError(f"Input file {input_path} does not exist.") from exc
+        raise UserError("error.tag.no_input", path=input_path) from exc
     except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"Cannot read input file {input_path} ({exc.__class__.__name__}).") from exc
+        raise UserError("error.tag.read", path=input_path, kind=exc.__class__.__name__) from exc
     items = []
     for lineno, obj in parse_lines(lines, input_path):
         if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-            raise UserError(f"Line {lineno} of {input_path} has no 'text' string.")
+            raise UserError("error.tag.no_text", line=lineno, path=input_path)
         if len(obj["text"]) > MAX_TEXT_CHARS:
             raise UserError(
-                f"Line {lineno} of {input_path} has a text of {len(obj['text']):,} characters, more than the "
-                f"limit of {MAX_TEXT_CHARS:,}; split it into utterances, one a line."
+                "error.tag.line_too_long",
+                line=lineno,
+                path=input_path,
+                chars=count(len(obj["text"]), user_lang()),
+                limit=count(MAX_TEXT_CHARS, user_lang()),
             )
         lang = obj.get("lang") or default_lang
         if lang not in ("nl", "en"):
-            raise UserError(f"Line {lineno} of {input_path} has unsupported lang {lang!r} (use nl or en).")
+            raise UserError("error.tag.line_lang", line=lineno, path=input_path, lang=lang)
         speaker = obj.get("speaker")
         if speaker is not None and not isinstance(speaker, str):
-            raise UserError(f"Line {lineno} of {input_path} has a speaker that is not a string or null.")
+            raise UserError("error.tag.speaker", line=lineno, path=input_path)
         context = obj.get("context")
         if context is not None and not (
             isinstance(context, str)
             or (isinstance(context, list) and all(isinstance(c, str | dict) for c in context))
         ):
-            raise UserError(f"Line {lineno} of {input_path} has a 'context' that is not a string or list.")
+            raise UserError("error.tag.context", line=lineno, path=input_path)
         items.append(obj)
     return items
 
@@ -125,7 +130,7 @@ def tag_jsonl(
     output_path = Path(output_path)
     directory = output_path.parent if str(output_path.parent) else Path()
     if not directory.is_dir():
-        raise UserError(f"Output folder {directory} does not exist.")
+        raise UserError("error.tag.no_folder", path=directory)
     fd, tmp = tempfile.mkstemp(prefix=".spiegel-tag-", suffix=".jsonl", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

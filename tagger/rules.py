@@ -323,7 +323,7 @@ def read_rule_lines(path: Path) -> Iterable[tuple[str, int, Any]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"Cannot read pattern file {name}: {exc.__class__.__name__}.") from exc
+        raise UserError("error.rules.read", name=name, kind=exc.__class__.__name__) from exc
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("//"):
             continue
@@ -396,18 +396,18 @@ def load_rules(lang: str, extra: Sequence[Path] = ()) -> list[Rule]:
     Raises `UserError` naming the file, line and problem of the first invalid line.
     """
     if lang not in ("nl", "en"):
-        raise UserError(f"Unsupported language {lang!r}; use 'nl' or 'en'.")
+        raise UserError("error.tag.lang", lang=lang)
     rules: dict[str, Rule] = {}
     for name, lineno, obj in builtin_rule_lines(lang):
         rule = parse_rule(obj, f"{name}:{lineno}")
         if rule.id in rules:
-            raise UserError(f"{name}:{lineno}: duplicate id {rule.id!r}.")
+            raise UserError("error.rules.duplicate", name=name, line=lineno, id=rule.id)
         rules[rule.id] = rule
     builtin_ids = list(rules)
     extra = [Path(p) for p in extra]
     problems = validate_paths(extra, known_ids=builtin_ids)
     if problems:
-        raise UserError(f"Invalid pattern file: {problems[0]}.")
+        raise UserError("error.rules.invalid", problem=problems[0])
     for path in extra:
         for name, lineno, obj in _iter_files(path):
             if obj.get("disable") is True:

@@ -74,3 +74,17 @@ def run_spiegel(*args: str, offline: bool = False, timeout: int = 900) -> subpro
     if offline:
         command = ["unshare", "-rn", *command]
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=REPO, check=False)
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, *targets: tuple[object, str]) -> list[str]:
+    """Count the calls of real functions (each still does its work): one entry per call, named by target."""
+    calls: list[str] = []
+    for owner, name in targets:
+        real = getattr(owner, name)
+
+        def counted(*args: object, _real=real, _name=name, **kwargs: object) -> object:
+            calls.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, counted)
+    return calls

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import logging
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -38,8 +39,30 @@ def _same_signal(data: np.ndarray) -> bool:
     return True
 
 
+Regions = list[tuple[float, float]]
+
+
+def channel_regions(channels: np.ndarray, options: DiarizeOptions = DEFAULT_OPTIONS) -> list[Regions]:
+    """The VAD on each channel (16 kHz, loudness-normalised): the one VAD pass of a `--channels` recording."""
+    return [speech_regions(_normalise(np.asarray(ch, dtype=np.float32)), options=options) for ch in channels]
+
+
+def merged_regions(per_channel: Sequence[Sequence[tuple[float, float]]]) -> Regions:
+    """Speech in any channel: the union of the channels' regions, overlapping ones joined. Pure."""
+    out: Regions = []
+    for start, end in sorted(r for regions in per_channel for r in regions):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
 def diarize_channels(
-    channels: np.ndarray, sample_rate: int = SAMPLE_RATE, options: DiarizeOptions = DEFAULT_OPTIONS
+    channels: np.ndarray,
+    sample_rate: int = SAMPLE_RATE,
+    options: DiarizeOptions = DEFAULT_OPTIONS,
+    regions: Sequence[Sequence[tuple[float, float]]] | None = None,
 ) -> Diarization:
     """One speaker per channel of a dual/multi-channel recording (each person on their own microphone).
 
@@ -47,7 +70,11 @@ def diarize_channels(
     leaking into the other microphone), the channel with the most energy (over 100 ms) speaks. Both channels
     loud within 6 dB of each other is counted as overlapping speech. Channels that carry the same signal
     (mono saved as stereo) fall back to `diarize` on the mix, with the warning `channels_identical`.
+    `regions`: each channel's speech regions from the speech stage (`channel_regions`, at 16 kHz), so the VAD
+    does not run again here.
     """
+    if regions is not None and (sample_rate != SAMPLE_RATE or len(regions) != np.asarray(channels).shape[0]):
+        regions = None  # computed for other audio: this function's own pass
     record = options.as_record()
     data = np.asarray(channels, dtype=np.float32)
     if data.ndim == 1:
@@ -56,7 +83,8 @@ def diarize_channels(
     if data.shape[0] >= 2 and _same_signal(data):
         # A mono recording stored as stereo: the channels cannot tell the speakers apart, the voices can.
         log.info("diarize_channels: channels carry the same signal; diarizing the mix by voice")
-        mixed = diarize(data.mean(axis=0), options=options)
+        union = merged_regions(regions) if regions is not None else None
+        mixed = diarize(data.mean(axis=0), options=options, regions=union)
         return dataclasses.replace(mixed, warnings=(*mixed.warnings, WARN_SAME_CHANNELS))
     n_ch, n_samples = data.shape
     hop = int(FRAME_S * SAMPLE_RATE)
@@ -69,9 +97,9 @@ def diarize_channels(
     kernel = np.ones(10) / 10
     energy_db = np.stack([np.convolve(e, kernel, mode="same") for e in energy_db])
     active = np.zeros((n_ch, n_frames), dtype=bool)
+    per_channel = regions if regions is not None else channel_regions(data, options)
     for c in range(n_ch):
-        regions = speech_regions(_normalise(data[c]), options=options)
-        for start, end in regions:
+        for start, end in per_channel[c]:
             active[c, int(start / FRAME_S) : int(np.ceil(end / FRAME_S))] = True
     masked = np.where(active, energy_db, -np.inf)
     speaker = masked.argmax(axis=0)

@@ -37,8 +37,8 @@ def assert_one_plain_sentence(stderr: str, fragment: str) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "fragment"),
     [
-        ("leeg.wav", b"", "empty"),
-        ("tekst.wav", b"Dit is gewoon tekst en geen geluid.\n" * 20, "not an audio"),
+        ("leeg.wav", b"", "is leeg"),
+        ("tekst.wav", b"Dit is gewoon tekst en geen geluid.\n" * 20, "geen audio- of videobestand"),
         ("kapot.mp3", b"\xff\xfb\x90\x00" + b"\x00\x11\x22" * 300, "audio"),
     ],
 )
@@ -56,7 +56,7 @@ def test_missing_file(tmp_path, db_with_one_session):
     before = counts(db_with_one_session)
     result = run_spiegel("process", str(tmp_path / "bestaat-niet.m4a"), "--db", str(db_with_one_session))
     assert result.returncode == 1
-    assert_one_plain_sentence(result.stderr, "does not exist")
+    assert_one_plain_sentence(result.stderr, "bestaat niet")
     assert counts(db_with_one_session) == before
 
 
@@ -72,7 +72,7 @@ def test_import_unknown_practitioner_is_one_sentence(tmp_path, db_with_one_sessi
         "import", str(transcript), "--db", str(db_with_one_session), "--practitioner", "Kees"
     )
     assert result.returncode == 1
-    assert_one_plain_sentence(result.stderr, "no speaker is called")
+    assert_one_plain_sentence(result.stderr, "geen spreker heet")
 
 
 def test_not_a_database(tmp_path):
@@ -80,7 +80,7 @@ def test_not_a_database(tmp_path):
     bogus.write_text("no database here")
     result = run_spiegel("import", str(REPO / "samples/sessions/nl_eerste_gesprek.json"), "--db", str(bogus))
     assert result.returncode == 1
-    assert_one_plain_sentence(result.stderr, "could not be opened")
+    assert_one_plain_sentence(result.stderr, "kon niet worden geopend")
 
 
 def test_recording_over_the_length_limit_is_refused_while_decoding(
@@ -98,6 +98,6 @@ def test_recording_over_the_length_limit_is_refused_while_decoding(
     )
     assert result.returncode == 1
     assert_one_plain_sentence(
-        result.stderr, "one_speaker.wav: the recording lasts 1 minute, longer than the limit of 1 minute"
+        result.stderr, "one_speaker.wav: de opname duurt 1 minuut, langer dan de grens van 1 minuut"
     )
     assert counts(db_with_one_session) == before

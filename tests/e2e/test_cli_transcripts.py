@@ -74,7 +74,7 @@ def test_import_names_practitioner_and_clients(tmp_path, family_text):
     # the same file again: still one session
     again = run_spiegel("import", str(family_text), "--db", str(db), "--practitioner", "Joke")
     assert again.returncode == 0
-    assert "already stored" in again.stderr
+    assert "al opgeslagen" in again.stderr
     assert query(db, "SELECT count(*) FROM sessions")[0][0] == 1
 
 

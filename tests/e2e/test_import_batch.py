@@ -55,5 +55,5 @@ def test_a_transcript_over_the_limit_is_refused_before_it_is_read(tmp_path, monk
     big.write_text("Sanne: hallo\n" * 2000, encoding="utf-8")
     check_transcript_size(big)  # far below the real limit
     monkeypatch.setattr("pipeline.importers.MAX_TRANSCRIPT_BYTES", 1000)
-    with pytest.raises(UserError, match="more than the limit"):
+    with pytest.raises(UserError, match="meer dan de grens"):
         check_transcript_size(big)

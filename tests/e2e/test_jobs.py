@@ -31,7 +31,7 @@ def test_device_cuda_without_a_gpu_is_refused_before_any_work(tmp_path):
         "process", str(tmp_path / "x.wav"), "--db", str(tmp_path / "d.duckdb"), "--device", "cuda"
     )
     assert result.returncode != 0
-    assert "no CUDA GPU" in result.stderr
+    assert "geen CUDA-GPU" in result.stderr
     assert not (tmp_path / "d.duckdb").exists()
 
 
@@ -51,11 +51,11 @@ def test_two_workers_store_every_file_once_and_a_rerun_skips_them(sample_audio, 
     db = tmp_path / "spiegel.duckdb"
     first = run_spiegel("process", str(folder), "--db", str(db), "--jobs", "2", "--no-progress")
     assert first.returncode == 1, first.stderr  # the broken file fails, the others are stored
-    assert "3 files: 2 stored, 0 skipped (already stored), 1 failed." in first.stderr
+    assert "3 bestanden: 2 opgeslagen, 0 overgeslagen (al opgeslagen), 1 mislukt." in first.stderr
     assert "kapot.wav" in first.stderr
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM sessions").fetchone()[0] == 2
     assert con.execute("SELECT count(DISTINCT session_id) FROM session_metrics").fetchone()[0] == 2
     con.close()
     again = run_spiegel("process", str(folder), "--db", str(db), "--jobs", "2", "--no-progress")
-    assert "3 files: 0 stored, 2 skipped (already stored), 1 failed." in again.stderr
+    assert "3 bestanden: 0 opgeslagen, 2 overgeslagen (al opgeslagen), 1 mislukt." in again.stderr

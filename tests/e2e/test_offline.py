@@ -157,7 +157,7 @@ def test_no_command_sends_anything_or_leaves_telemetry(tmp_path, sample_audio):
     stderr = _spiegel(
         traces["import"], env, "import", str(transcript), "--db", str(db), "--practitioner", "Sanne"
     )
-    session_id = re.search(r"session (\w+)", stderr).group(1)
+    session_id = re.search(r"sessie (\w+)", stderr).group(1)
 
     traces["export"] = tmp_path / "export.trace"
     _spiegel(

@@ -94,7 +94,7 @@ def test_stored_session_exports_and_imports_as_the_same_session_without_whisper(
 
 def test_offline_process_stores_one_full_session(processed):
     db, result, _ = processed
-    assert "stored as session" in result.stderr
+    assert "opgeslagen als sessie" in result.stderr
     assert query(db, "SELECT count(*), any_value(practitioner), any_value(client_code) FROM sessions") == [
         (1, "Sanne", "K-017")
     ]
@@ -146,7 +146,7 @@ def test_processing_again_keeps_one_session(processed):
     db, _, recording = processed
     again = run_spiegel("process", str(recording), "--db", str(db), offline=True)
     assert again.returncode == 0
-    assert "already stored" in again.stderr
+    assert "al opgeslagen" in again.stderr
     assert query(db, "SELECT count(*) FROM sessions")[0][0] == 1
 
 
@@ -163,7 +163,7 @@ def test_silence_is_a_failed_input_and_folder_goes_on(processed, tmp_path, sampl
     (folder / "one_speaker.wav").write_bytes((sample_audio / "one_speaker.wav").read_bytes())
     result = run_spiegel("process", str(folder), "--db", str(db), "--no-progress", offline=True)
     assert result.returncode == 1
-    assert "stilte.wav: no speech was found in the recording." in result.stderr
+    assert "stilte.wav: er is geen spraak gevonden in de opname." in result.stderr
     assert "Traceback" not in result.stderr
     assert query(db, "SELECT count(*) FROM sessions")[0][0] == 2
     assert query(db, "SELECT count(*) FROM utterances")[0][0] > before

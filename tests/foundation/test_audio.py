@@ -36,6 +36,6 @@ def test_same_samples_as_faster_whisper(stereo_wav):
 
 def test_length_limit_holds_without_a_header_duration(stereo_wav, monkeypatch):
     monkeypatch.setattr(audio, "_probe", lambda path: (None, 2))
-    with pytest.raises(UserError, match="longer than the limit of 1 minute"):
+    with pytest.raises(UserError, match="langer dan de grens van 1 minuut"):
         audio.decode(stereo_wav, max_duration_s=1.0)
     assert audio.decode(stereo_wav, max_duration_s=10.0).duration_s == pytest.approx(3.0, abs=0.01)

@@ -29,10 +29,13 @@ def test_encrypted_round_trip_and_key_errors(tmp_path, monkeypatch):
     assert b"zin 0" not in raw
 
     monkeypatch.setenv("SPIEGEL_DB_KEY", "fout")
-    with pytest.raises(UserError, match="key in SPIEGEL_DB_KEY is wrong"), store.connect(db, read_only=True):
+    with (
+        pytest.raises(UserError, match="de sleutel in SPIEGEL_DB_KEY klopt niet"),
+        store.connect(db, read_only=True),
+    ):
         pass
     monkeypatch.delenv("SPIEGEL_DB_KEY")
-    with pytest.raises(UserError, match="is encrypted; set SPIEGEL_DB_KEY"), store.connect(db):
+    with pytest.raises(UserError, match="is versleuteld; zet SPIEGEL_DB_KEY"), store.connect(db):
         pass
 
 
@@ -42,7 +45,7 @@ def test_key_on_a_plain_database(tmp_path, monkeypatch):
         store.save_session(con, make_transcript())
     assert b"opname.wav" in db.read_bytes()  # what the encrypted test checks is absent is readable here
     monkeypatch.setenv("SPIEGEL_DB_KEY", "geheim")
-    with pytest.raises(UserError, match="not encrypted"), store.connect(db):
+    with pytest.raises(UserError, match="niet versleuteld"), store.connect(db):
         pass
 
 
@@ -74,4 +77,7 @@ def test_cli_with_and_without_key(tmp_path):
         check=False,
     )
     assert refused.returncode == 1
-    assert refused.stderr.strip() == "The database s.duckdb is encrypted; set SPIEGEL_DB_KEY to its key."
+    assert (
+        refused.stderr.strip()
+        == "De database s.duckdb is versleuteld; zet SPIEGEL_DB_KEY op de sleutel ervan."
+    )

@@ -74,11 +74,11 @@ def test_own_json_keeps_roles_and_meta(tmp_path):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("leeg.txt", "", "empty"),
-        ("los.txt", "gewoon een zin zonder spreker\n", "line 1"),
-        ("kapot.json", '{"format": ', "line 1"),
+        ("leeg.txt", "", "is leeg"),
+        ("los.txt", "gewoon een zin zonder spreker\n", "regel 1"),
+        ("kapot.json", '{"format": ', "regel 1"),
         ("fout.vtt", "geen webvtt\n", "WEBVTT"),
-        ("anders.json", '{"hello": 1}', "not a Gespreksspiegel transcript"),
+        ("anders.json", '{"hello": 1}', "geen transcript van Gespreksspiegel"),
     ],
 )
 def test_bad_transcripts_give_one_sentence(tmp_path, name, content, message):
@@ -90,7 +90,7 @@ def test_bad_transcripts_give_one_sentence(tmp_path, name, content, message):
 def test_binary_file_is_refused(tmp_path):
     path = tmp_path / "audio.txt"
     path.write_bytes(b"RIFF\x00\x00\x00\x00WAVEfmt ")
-    with pytest.raises(UserError, match="binary"):
+    with pytest.raises(UserError, match="binair"):
         read_transcript(path)
 
 

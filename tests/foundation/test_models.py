@@ -32,7 +32,7 @@ def test_corrupt_cache_is_rebuilt(tmp_path, monkeypatch):
 
 def test_checksum_mismatch_is_refused(tmp_path, monkeypatch):
     monkeypatch.setitem(resolve._MANIFEST, "model_bin_sha256", "0" * 64)
-    with pytest.raises(UserError, match="checksum"):
+    with pytest.raises(UserError, match="controlegetal"):
         resolve.ensure_bundled_model(tmp_path)
     assert not (tmp_path / "whisper-base-multilingual").exists()
     assert not list(tmp_path.glob(".joining-*"))
@@ -41,7 +41,7 @@ def test_checksum_mismatch_is_refused(tmp_path, monkeypatch):
 def test_local_folder_and_names(tmp_path):
     folder = tmp_path / "mijn-model"
     folder.mkdir()
-    with pytest.raises(UserError, match=r"no model\.bin"):
+    with pytest.raises(UserError, match=r"geen model\.bin"):
         resolve.resolve_model(str(folder))
     (folder / "model.bin").write_bytes(b"x")
     assert resolve.resolve_model(str(folder)).offline

@@ -103,14 +103,14 @@ def test_export_then_import_gives_the_same_session_without_whisper(tmp_path: Pat
     assert json.loads(exported.read_text(encoding="utf-8"))["version"] == 2
     done = spiegel("import", str(exported), "--db", str(second), "--no-progress")
     assert done.returncode == 0, done.stderr  # 7 would mean a speech model library was imported
-    assert f"stored as session {session_id}" in done.stderr
+    assert f"opgeslagen als sessie {session_id}" in done.stderr
     with store.connect(first, read_only=True) as a, store.connect(second, read_only=True) as b:
         assert store.load_session(b, session_id) == store.load_session(a, session_id)
         assert rows_close(store.queries.metrics(b).fetchall(), store.queries.metrics(a).fetchall())
         assert store.queries.speaker_roles(b, session_id) == store.queries.speaker_roles(a, session_id)
     # The same recording again (its SHA-256 travels in the record): not stored twice.
     done = spiegel("import", str(exported), "--db", str(second), "--no-progress")
-    assert done.returncode == 0 and "already stored" in done.stderr
+    assert done.returncode == 0 and "al opgeslagen" in done.stderr
 
 
 def test_a_run_of_several_files_builds_the_tagger_once(tmp_path: Path) -> None:

@@ -92,7 +92,7 @@ def test_round_trip_and_delete(tmp_path):
 
 def test_reader_never_creates_a_file(tmp_path):
     missing = tmp_path / "nope.duckdb"
-    with pytest.raises(UserError, match="does not exist"), store.connect(missing, read_only=True):
+    with pytest.raises(UserError, match="bestaat nog niet"), store.connect(missing, read_only=True):
         pass
     assert not missing.exists()
 
@@ -100,5 +100,5 @@ def test_reader_never_creates_a_file(tmp_path):
 def test_not_a_database_is_one_sentence(tmp_path):
     bogus = tmp_path / "bogus.duckdb"
     bogus.write_text("this is not a database")
-    with pytest.raises(UserError, match="could not be opened"), store.connect(bogus):
+    with pytest.raises(UserError, match="kon niet worden geopend"), store.connect(bogus):
         pass

@@ -216,10 +216,8 @@ def test_other_sample_rate_is_resampled() -> None:
     assert diarize(audio, sample_rate=48000).num_speakers == 2
 
 
-def test_stereo_channels() -> None:
-    from pipeline.diarize import diarize_channels
-
-    case = load_case("nl_eerste_gesprek")
+def microphone_per_speaker(case: Case) -> np.ndarray:
+    """A two-speaker case as a stereo recording: each voice on its own channel, -20 dB on the other."""
     speakers = sorted({g["speaker"] for g in case.gold})
     channels = np.zeros((2, len(case.audio)), dtype=np.float32)
     for g in case.gold:
@@ -227,7 +225,14 @@ def test_stereo_channels() -> None:
         own = speakers.index(g["speaker"])
         channels[own, a:b] += case.audio[a:b]
         channels[1 - own, a:b] += 0.1 * case.audio[a:b]  # the other microphone picks it up at -20 dB
-    result = diarize_channels(channels)
+    return channels
+
+
+def test_stereo_channels() -> None:
+    from pipeline.diarize import diarize_channels
+
+    case = load_case("nl_eerste_gesprek")
+    result = diarize_channels(microphone_per_speaker(case))
     assert result.num_speakers == 2
     hyp = [(t.start, t.end, t.speaker) for t in result.turns]
     assert diarization_error(case.reference, hyp, collar=0.25).der <= 0.05

@@ -80,7 +80,7 @@ def test_damaged_weights_are_one_sentence(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(voice, "encoder_weights_path", lambda: damaged)
     voice.encoder_weights.cache_clear()
     try:
-        with pytest.raises(UserError, match="damaged"):
+        with pytest.raises(UserError, match="beschadigd"):
             voice.encoder_weights()
     finally:
         voice.encoder_weights.cache_clear()

@@ -118,7 +118,7 @@ def test_bad_corrections_are_one_line_errors(tmp_path: Path, capsys: pytest.Capt
     db = tmp_path / "t.duckdb"
     sid = stored_session(db)
     assert run_cli("roles", sid, "--db", str(db), "--set", "S9=client") == 1
-    assert "no speaker 'S9'" in capsys.readouterr().err
+    assert "geen spreker 'S9'" in capsys.readouterr().err
     assert run_cli("roles", sid, "--db", str(db), "--set", "S1=boss") == 1
     assert run_cli("roles", "nosuchsession", "--db", str(db)) == 1
     assert run_cli("roles", sid, "--db", str(db), "--merge", "S1", "S1") == 1
@@ -182,7 +182,7 @@ def test_enroll_then_recognise_the_practitioner(tmp_path: Path, capsys: pytest.C
     _write_wav(enrol_wav, np.concatenate([np.concatenate([c, np.zeros(8000, np.float32)]) for c in clips]))
     db = tmp_path / "t.duckdb"
     assert run_cli("enroll", "Nathalie", str(enrol_wav), "--db", str(db)) == 0
-    assert "Enrolled Nathalie" in capsys.readouterr().out
+    assert "Stemafdruk van Nathalie opgeslagen" in capsys.readouterr().out
     result = diarize(decode_audio(str(real / "real_duo.wav")))
     with store.connect(db) as con:
         speaker = match_speaker(con, "nathalie", result.embeddings)

@@ -52,15 +52,15 @@ def test_contract_and_pass_through(tmp_path: Path) -> None:
 def test_malformed_line_names_line_and_writes_nothing(tmp_path: Path) -> None:
     src = _write(tmp_path / "in.jsonl", [{"text": "hallo"}, "{broken", {"text": "doei"}])
     out = tmp_path / "out.jsonl"
-    with pytest.raises(UserError, match="Line 2"):
+    with pytest.raises(UserError, match="Regel 2"):
         tag_jsonl(src, out)
     assert not out.exists()
     assert list(tmp_path.iterdir()) == [src]
     src = _write(tmp_path / "in.jsonl", [{"text": "hallo"}, {"txt": "no text"}])
-    with pytest.raises(UserError, match="Line 2"):
+    with pytest.raises(UserError, match="Regel 2"):
         tag_jsonl(src, out)
     src = _write(tmp_path / "in.jsonl", [{"text": "hallo", "lang": "de"}])
-    with pytest.raises(UserError, match="Line 1"):
+    with pytest.raises(UserError, match="Regel 1"):
         tag_jsonl(src, out)
 
 
@@ -81,4 +81,4 @@ def test_cli_tag(tmp_path: Path, capsys) -> None:
     assert json.loads(out.read_text(encoding="utf-8"))["labels"] == ["more_question"]
     args = parser.parse_args(["tag", "--input", str(tmp_path / "nope.jsonl"), "--output", str(out)])
     assert args.func(args) == 1
-    assert "does not exist" in capsys.readouterr().err
+    assert "bestaat niet" in capsys.readouterr().err

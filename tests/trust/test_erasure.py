@@ -85,7 +85,7 @@ def test_erase_encrypted_rewrites_into_a_file_with_only_the_live_data(tmp_path, 
         assert store.load_session(con, kept).practitioner == "Bram"
         assert store.table_counts(con)["sessions"] == 1
     monkeypatch.delenv(store.KEY_ENV)
-    with pytest.raises(UserError, match="encrypted"), store.connect(erased):
+    with pytest.raises(UserError, match="versleuteld"), store.connect(erased):
         pass
 
 
@@ -118,7 +118,7 @@ def test_delete_command_erases_and_never_creates_a_database(tmp_path):
     missing = tmp_path / "nergens.duckdb"
     done = _spiegel("delete", gone, "--db", str(missing))
     assert done.returncode == 1
-    assert done.stderr.strip().count("\n") == 0 and "does not exist" in done.stderr
+    assert done.stderr.strip().count("\n") == 0 and "bestaat niet" in done.stderr
     assert not missing.exists()
     done = _spiegel("delete", "000000000000", "--db", str(db))
-    assert done.returncode == 1 and "no session 000000000000" in done.stderr
+    assert done.returncode == 1 and "geen sessie 000000000000" in done.stderr

@@ -67,6 +67,6 @@ def test_cli_default_data_folder_database_and_exports_are_private(tmp_path):
     assert mode(folder) == 0o700 and mode(db) == 0o600
     run("export", "--format", "csv", "--out", str(tmp_path / "uit"))
     assert {mode(p) for p in (tmp_path / "uit").iterdir()} == {0o600}
-    session_id = stderr.split("session ")[1].split()[0]
+    session_id = stderr.split("sessie ")[1].split()[0]
     run("report", session_id, "--out", str(tmp_path / "verslag.md"))
     assert mode(tmp_path / "verslag.md") == 0o600

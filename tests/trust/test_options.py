@@ -51,14 +51,14 @@ def audio(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["--speakers", "0"], "--speakers: must be a whole number from 1 to 8, not '0'"),
-        (["--speakers", "-1"], "from 1 to 8, not '-1'"),
-        (["--speakers", "50"], "from 1 to 8, not '50'"),
-        (["--speakers", "twee"], "from 1 to 8, not 'twee'"),
-        (["--recorded-at", "notadate"], "'notadate' is not a date like 2026-09-14 (use year-month-day)"),
-        (["--recorded-at", "2026-02-30"], "(no such day)"),
-        (["--max-hours", "0"], "--max-hours: must be a positive number of hours"),
-        (["--db", "/nonexistent/dir/x.duckdb"], "the folder /nonexistent/dir does not exist"),
+        (["--speakers", "0"], "--speakers: moet een heel getal van 1 tot en met 8 zijn, niet '0'"),
+        (["--speakers", "-1"], "van 1 tot en met 8 zijn, niet '-1'"),
+        (["--speakers", "50"], "van 1 tot en met 8 zijn, niet '50'"),
+        (["--speakers", "twee"], "van 1 tot en met 8 zijn, niet 'twee'"),
+        (["--recorded-at", "notadate"], "'notadate' is geen datum als 2026-09-14 (schrijf jaar-maand-dag)"),
+        (["--recorded-at", "2026-02-30"], "(die dag bestaat niet)"),
+        (["--max-hours", "0"], "--max-hours: moet een positief aantal uren zijn"),
+        (["--db", "/nonexistent/dir/x.duckdb"], "de map /nonexistent/dir bestaat niet"),
     ],
 )
 def test_process_usage_errors_exit_2_in_one_line_before_any_work(audio, args, expected):
@@ -75,9 +75,9 @@ def test_import_date_and_db_checked_first(tmp_path):
     text = tmp_path / "g.txt"
     text.write_text("A: hallo\nB: dag\n", encoding="utf-8")
     done = spiegel("import", str(text), "--recorded-at", "gisteren")
-    assert done.returncode == 2 and "'gisteren' is not a date" in one_line(done.stderr)
+    assert done.returncode == 2 and "'gisteren' is geen datum" in one_line(done.stderr)
     done = spiegel("import", str(text), "--db", str(tmp_path / "nee" / "x.duckdb"))
-    assert done.returncode == 2 and "does not exist" in one_line(done.stderr)
+    assert done.returncode == 2 and "bestaat niet" in one_line(done.stderr)
     assert not (tmp_path / "nee").exists()
 
 
@@ -85,10 +85,10 @@ def test_export_out_an_existing_file(tmp_path):
     target = tmp_path / "bestaand.csv"
     target.write_text("mine", encoding="utf-8")
     done = spiegel("export", "--db", str(tmp_path / "x.duckdb"), "--format", "csv", "--out", str(target))
-    assert done.returncode == 2 and "is an existing file, not a folder" in one_line(done.stderr)
+    assert done.returncode == 2 and "is een bestaand bestand, geen map" in one_line(done.stderr)
     assert target.read_text(encoding="utf-8") == "mine"
     done = spiegel("report", "abc", "--db", str(tmp_path / "x.duckdb"), "--out", str(tmp_path))
-    assert done.returncode == 2 and "is a folder" in one_line(done.stderr)
+    assert done.returncode == 2 and "is een map" in one_line(done.stderr)
 
 
 def test_unreadable_input_is_one_sentence():
@@ -106,7 +106,7 @@ def test_unreadable_input_is_one_sentence():
         done = spiegel(command, str(path), "--db", str(db), "--no-progress", user=str(nobody))
         assert done.returncode == 1
         line = one_line(done.stderr)
-        assert line == f"{path.name}: the file cannot be read (no permission).", line
+        assert line == f"{path.name}: het bestand kan niet worden gelezen (geen toestemming).", line
     shutil.rmtree(tmp_path)
 
 
@@ -118,7 +118,7 @@ def test_tag_on_a_megabyte_of_text_is_refused_clearly(tmp_path):
     done = spiegel("tag", "--input", str(source), "--output", str(tmp_path / "uit.jsonl"))
     assert done.returncode == 1
     line = one_line(done.stderr)
-    assert "1,080,000 characters, more than the limit of 100,000" in line and "E088" not in line
+    assert "1.080.000 tekens, meer dan de grens van 100.000" in line and "E088" not in line
 
 
 def test_a_huge_transcript_is_refused_with_the_limit(tmp_path):
@@ -130,7 +130,7 @@ def test_a_huge_transcript_is_refused_with_the_limit(tmp_path):
     started = time.monotonic()
     done = spiegel("import", str(big), "--db", str(tmp_path / "s.duckdb"))
     assert done.returncode == 1
-    assert "more than the limit of 10 MB" in one_line(done.stderr)
+    assert "meer dan de grens van 10 MB" in one_line(done.stderr)
     assert time.monotonic() - started < 30
 
 

@@ -117,7 +117,7 @@ def test_export_and_report_pseudonymized_leave_no_identifier(tmp_path):
     stderr = spiegel(
         "import", str(first), str(second), "--db", str(db), "--practitioner", "Sanne", "--client", "K-017"
     )
-    session_id = stderr.split("stored as session ")[1].split()[0]
+    session_id = stderr.split("opgeslagen als sessie ")[1].split()[0]
     spiegel("export", "--db", str(db), "--format", "csv", "--out", str(tmp_path / "uit"), "--pseudonymize")
     spiegel("report", session_id, "--db", str(db), "--out", str(tmp_path / "verslag.md"), "--pseudonymize")
 

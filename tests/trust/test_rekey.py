@@ -53,7 +53,7 @@ def test_plain_to_encrypted_to_new_key_to_plain(tmp_path, monkeypatch):
     assert done.returncode == 0, done.stderr
     assert sessions(db, monkeypatch, NEW) == 1
     monkeypatch.setenv(store.KEY_ENV, OLD)
-    with pytest.raises(UserError, match="wrong"), store.connect(db, read_only=True):
+    with pytest.raises(UserError, match="klopt niet"), store.connect(db, read_only=True):
         pass
 
     done = rekey(db, {"SPIEGEL_DB_KEY": NEW, "args": ["--decrypt"]})
@@ -67,9 +67,9 @@ def test_rekey_refuses_without_a_new_key_or_with_a_wrong_old_one(tmp_path, monke
     with store.connect(db) as con:
         store.save_session(con, session("Ijsvogel"))
     done = rekey(db, {"SPIEGEL_DB_KEY": OLD})
-    assert done.returncode == 1 and "Set SPIEGEL_NEW_DB_KEY" in done.stderr
+    assert done.returncode == 1 and "Zet SPIEGEL_NEW_DB_KEY" in done.stderr
     done = rekey(db, {"SPIEGEL_DB_KEY": "fout", "SPIEGEL_NEW_DB_KEY": NEW})
-    assert done.returncode == 1 and "key in SPIEGEL_DB_KEY is wrong" in done.stderr
+    assert done.returncode == 1 and "de sleutel in SPIEGEL_DB_KEY klopt niet" in done.stderr
     assert sessions(db, monkeypatch, OLD) == 1
     done = rekey(tmp_path / "nergens.duckdb", {"SPIEGEL_NEW_DB_KEY": NEW})
     assert done.returncode == 1 and not (tmp_path / "nergens.duckdb").exists()

@@ -72,7 +72,7 @@ def test_a_writer_waits_for_a_reader_holding_the_file(tmp_path):
     reader.wait(timeout=30)
     assert writer.returncode == 0, stderr
     assert stderr.count("in use by another program; waiting up to 60 s") == 1, stderr
-    assert "stored as session" in stderr
+    assert "opgeslagen als sessie" in stderr
     assert time.monotonic() - started < 60
     assert _sessions(db) == 1
 
@@ -91,7 +91,7 @@ def test_a_lock_that_never_frees_keeps_the_session_for_the_next_run(tmp_path):
         reader.kill()
         reader.wait()
     assert writer.returncode == 1
-    assert "stayed in use" in stderr and "was kept in s.duckdb.pending-" in stderr, stderr
+    assert "in gebruik door een ander" in stderr and "is bewaard in s.duckdb.pending-" in stderr, stderr
     (pending,) = store.pending_files(db)
     assert pending.stat().st_mode & 0o777 == 0o600
 
