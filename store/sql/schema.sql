@@ -281,8 +281,7 @@ CREATE TABLE IF NOT EXISTS supervision_notes (
     PRIMARY KEY (session_id, moment_key)
 );
 
--- ==================================================================================================);
-
+-- =========================================================================================================
 -- Team mode (issue #8; queries in store/team.py): sessions shared with a supervisor, and the audit log.
 -- Kept as its own block at the end of the schema. Erasing a session (store.erase_session) removes its shares;
 -- the audit log keeps the session id of a deletion, never its text, client code or file name.
@@ -305,7 +304,7 @@ CREATE TABLE IF NOT EXISTS audit_log (
     session_id VARCHAR,
     detail     VARCHAR                      -- e.g. 'csv', 'pseudonymized', the user shared with; never text
 );
-=======
+
 -- =========================================================================================================
 -- Listen and correct (issue 10). store/corrections.py owns these tables; the kept recordings are in a file of
 -- their own beside the database (store/audio.py), not here.
