@@ -128,8 +128,7 @@ def transcribe_recording(path: Path, options: ProcessOptions, prior: Prior | Non
 
     bar = _Progress(path.name, audio.duration_s, options.progress)
     try:
-        if not asr.batched:  # --fast: the batched pipeline runs its own VAD
-            session = stages.speech(session, audio, options.diarize)
+        session = stages.speech(session, audio, options.diarize)  # batched or not, Whisper uses these
         session = stages.transcribe(session, audio, model, resolved.label, asr, on_progress=bar.advance_to)
         bar.stage("sprekers")
         session, voices = stages.diarize(session, audio, options.speakers, options.channels, options.diarize)
