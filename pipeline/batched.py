@@ -24,7 +24,7 @@ import itertools
 import logging
 import zlib
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -170,16 +170,28 @@ def decode_alone(
     ]
 
 
+class ChunkStore(Protocol):
+    """Where finished chunks are kept so a killed run resumes (store.Checkpoint)."""
+
+    def load(self) -> dict[tuple[float, float], list[Segment]]: ...
+
+    def add(self, start: float, end: float, segments: list[Segment]) -> None: ...
+
+
 def transcribe_batched(
     model: Any,
     audio: np.ndarray,
     options: AsrOptions,
     regions: Sequence[tuple[float, float]],
     on_progress: Callable[[float], None] | None = None,
+    checkpoint: ChunkStore | None = None,
 ) -> tuple[list[Segment], str, dict[str, Any]]:
-    """Batched decoding of the planned chunks, suspicious chunks decoded again sequentially.
+    """Batched decoding of the planned chunks, `batch_size` at a time; suspicious chunks and wordless
+    stretches decoded again sequentially. Each finished chunk goes to `checkpoint`; chunks already in it (an
+    earlier, killed run) are not decoded again. Only one batch's features are held at a time.
 
-    Returns (segments, language, a record of the chunks: how many, which were decoded again and why).
+    Returns (segments, language, a record of the chunks: how many, how many came from the checkpoint,
+    which were decoded again and why).
     """
     from faster_whisper import BatchedInferencePipeline
 
@@ -188,15 +200,53 @@ def transcribe_batched(
     spans = whisper_chunks(
         regions, len(audio) / RATE, options.shared_vad_join_ms / 1000, options.shared_vad_pad_ms / 1000
     )
-    if not chunks:
-        return [], str(options.language or "nl"), {"chunks": 0, "redecoded": []}
+    done = checkpoint.load() if checkpoint is not None else {}
+    record: dict[str, Any] = {"chunks": len(chunks), "resumed": 0, "redecoded": []}
+    segments: list[Segment] = []
+    todo = []
+    for chunk in chunks:
+        kept = done.get((round(chunk[0], 2), round(chunk[1], 2)))
+        if kept is None:
+            todo.append(chunk)
+            continue
+        segments += kept
+        record["resumed"] += 1
+        if on_progress is not None:
+            on_progress(chunk[1])
+    if record["resumed"]:
+        log.info("resumed %d of %d chunk(s) from the checkpoint", record["resumed"], len(chunks))
+    language = options.language
     pipeline = BatchedInferencePipeline(model=model)
+    for first in range(0, len(todo), options.batch_size):
+        group = todo[first : first + options.batch_size]
+        by_chunk, detected = _decode_group(
+            pipeline, audio, group, dataclasses.replace(options, language=language)
+        )
+        language = language or detected  # detected once, then kept for every later batch and retry
+        retry = dataclasses.replace(options, language=language)
+        for (start, end, speech_s), raws in zip(group, by_chunk, strict=True):
+            found = _checked(model, audio, (start, end, speech_s), raws, spans, regions, retry, record)
+            segments += found
+            if checkpoint is not None:
+                checkpoint.add(start, end, found)
+            if on_progress is not None:
+                on_progress(end)
+        log.info("batched: %d of %d chunk(s) done", first + len(group) + record["resumed"], len(chunks))
+    log.info("batched: %d chunk(s), %d decoded again sequentially", len(chunks), len(record["redecoded"]))
+    segments.sort(key=lambda s: s.start)
+    return segments, str(language or "nl"), record
+
+
+def _decode_group(
+    pipeline: Any, audio: np.ndarray, group: Sequence[tuple[float, float, float]], options: AsrOptions
+) -> tuple[list[list[Any]], str]:
+    """One batch through faster-whisper's batched decoder; its raw segments per chunk, and the language."""
     raw_segments, info = pipeline.transcribe(
         audio,
         language=options.language,
         beam_size=options.beam_size,
         batch_size=options.batch_size,
-        clip_timestamps=[{"start": a, "end": b} for a, b, _ in chunks],
+        clip_timestamps=[{"start": a, "end": b} for a, b, _ in group],
         vad_filter=False,
         word_timestamps=options.word_timestamps,
         without_timestamps=True,
@@ -205,38 +255,38 @@ def transcribe_batched(
         temperature=options.temperature[0],
         **options.extra,
     )
-    by_chunk: list[list[Any]] = [[] for _ in chunks]
-    seek_to_chunk = {
-        int(int(a * RATE) / RATE * model.frames_per_second): i for i, (a, _, _) in enumerate(chunks)
-    }
+    frames = pipeline.model.frames_per_second
+    seek_to_chunk = {int(int(a * RATE) / RATE * frames): i for i, (a, _, _) in enumerate(group)}
+    by_chunk: list[list[Any]] = [[] for _ in group]
     for raw in raw_segments:
         index = seek_to_chunk.get(raw.seek)
         if index is None:  # not expected; fall back to the chunk that holds the segment's start
-            index = (
-                max(i for i, (a, _, _) in enumerate(chunks) if a <= raw.start + 0.01)
-                if raw.start >= chunks[0][0]
-                else 0
-            )
+            index = max([0] + [i for i, (a, _, _) in enumerate(group) if a <= raw.start + 0.01])
         by_chunk[index].append(raw)
-        if on_progress is not None:
-            on_progress(float(raw.end))
-    language = str(info.language)
-    retry = options if options.language else dataclasses.replace(options, language=language)
-    segments: list[Segment] = []
-    redecoded: list[list[Any]] = []
-    for (start, end, speech_s), raws in zip(chunks, by_chunk, strict=True):
-        logprob = min((r.avg_logprob for r in raws), default=0.0)
-        reason = suspicion([r.text for r in raws], logprob, speech_s, options)
-        if reason is None:
-            kept = [s for s in (_segment(r) for r in raws) if s is not None]
-            segments += kept
-            inside = [(a, b) for a, b in spans if a >= start - 0.01 and b <= end + 0.01]
-            for a, b in wordless(inside, regions, kept):
-                redecoded.append([round(a, 1), round(b, 1), "wordless"])
-                segments += decode_alone(model, audio, a, b, retry)
-            continue
-        redecoded.append([round(start, 1), round(end, 1), reason])
-        segments += decode_alone(model, audio, start, end, retry)
-    log.info("batched: %d chunk(s), %d decoded again sequentially", len(chunks), len(redecoded))
-    segments.sort(key=lambda s: s.start)
-    return segments, language, {"chunks": len(chunks), "redecoded": redecoded}
+    return by_chunk, str(info.language)
+
+
+def _checked(
+    model: Any,
+    audio: np.ndarray,
+    chunk: tuple[float, float, float],
+    raws: list[Any],
+    spans: Sequence[tuple[float, float]],
+    regions: Sequence[tuple[float, float]],
+    retry: AsrOptions,
+    record: dict[str, Any],
+) -> list[Segment]:
+    """A chunk's batched result if it passes `suspicion`, else the sequential decoder's; plus the
+    sequential decoding of any stretch of speech in it without a word. Notes what was decoded again."""
+    start, end, speech_s = chunk
+    logprob = min((r.avg_logprob for r in raws), default=0.0)
+    reason = suspicion([r.text for r in raws], logprob, speech_s, retry)
+    if reason is not None:
+        record["redecoded"].append([round(start, 1), round(end, 1), reason])
+        return decode_alone(model, audio, start, end, retry)
+    kept = [s for s in (_segment(r) for r in raws) if s is not None]
+    inside = [(a, b) for a, b in spans if a >= start - 0.01 and b <= end + 0.01]
+    for a, b in wordless(inside, regions, kept):
+        record["redecoded"].append([round(a, 1), round(b, 1), "wordless"])
+        kept += decode_alone(model, audio, a, b, retry)
+    return kept

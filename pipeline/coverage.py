@@ -155,15 +155,19 @@ def transcribe_covered(
     options: AsrOptions,
     on_progress: Any = None,
     regions: Sequence[tuple[float, float]] | None = None,
+    checkpoint: Any = None,
 ) -> tuple[list[Segment], str, Coverage]:
     """`transcribe`, then a second decoding of speech without words; returns segments, language, coverage.
-    `regions`: the speech stage's VAD regions (the one VAD pass); without them the VAD runs here."""
+    `regions`: the speech stage's VAD regions (the one VAD pass); without them the VAD runs here.
+    `checkpoint` (batched decoding only): where finished chunks are kept for a resume (store.Checkpoint)."""
     chunking = None
     if options.batched and options.vad_filter:
         from pipeline.batched import transcribe_batched
 
         regions = list(regions) if regions else speech_regions(audio, options)
-        segments, language, chunking = transcribe_batched(model, audio, options, regions, on_progress)
+        segments, language, chunking = transcribe_batched(
+            model, audio, options, regions, on_progress, checkpoint
+        )
     else:
         segments, language = transcribe(model, audio, options, on_progress=on_progress, regions=regions)
     if not options.vad_filter:

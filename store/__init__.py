@@ -5,6 +5,7 @@ Imports only `core`. Callers write `import store` and call `store.connect`, `sto
 """
 
 from store import queries
+from store.checkpoints import Checkpoint, checkpoint_path
 from store.connection import (
     KEY_ENV,
     LOCK_TIMEOUT_ENV,
@@ -47,7 +48,9 @@ __all__ = [
     "LOCK_TIMEOUT_ENV",
     "SCHEMA_SQL",
     "TABLES",
+    "Checkpoint",
     "DatabaseBusy",
+    "checkpoint_path",
     "connect",
     "default_db_path",
     "delete_session",
