@@ -8,7 +8,8 @@ The clips of ../shared/eval-public/real-nl (references.json) are joined, each fo
 cycled until the file is `--minutes` long (whole clips) or `--repeat` times. Arms, each with the same bundled
 model, int8, beam 5, VAD, language nl, timed in CPU and wall seconds, with the load average beside them:
 bare sequential `WhisperModel.transcribe` (the baseline), our default transcription stage (the one VAD pass
-of the speech stage + `pipeline.coverage.transcribe_covered` with `AsrOptions()`: guarded batched decoding),
+of the speech stage + `pipeline.coverage.transcribe_covered` with `AsrOptions()`: guarded batched decoding,
+writing the resume checkpoint after every chunk as `spiegel process` does),
 ours sequential (`--sequential`), and bare `BatchedInferencePipeline` (batch 8). WER with jiwer after
 lower-casing and removing punctuation. Then, optionally, `spiegel process` of a file of `--rss-minutes`
 minutes in a child process: its peak RSS and wall time. No thresholds: figures and ratios.
@@ -118,9 +119,20 @@ def run(
         # What `spiegel process` runs: the speech stage's one VAD pass (timed too), then the stage.
         decoded = DecodedAudio(samples=audio, channels=None, duration_s=len(audio) / RATE)
         session = stages.speech(Session(source_name="bench", source_sha256="0" * 64), decoded)
-        segments, _, coverage = transcribe_covered(
-            model, audio, AsrOptions(language="nl", batched=batched), regions=session.speech
+        import store
+
+        # with the checkpoint `spiegel process` writes after every chunk (batched only; removed at the end)
+        checkpoint = store.Checkpoint(
+            Path(tempfile.mkdtemp(prefix="spiegel-bench-")) / "c.duckdb", "0" * 64, "b"
         )
+        segments, _, coverage = transcribe_covered(
+            model,
+            audio,
+            AsrOptions(language="nl", batched=batched),
+            regions=session.speech,
+            checkpoint=checkpoint,
+        )
+        checkpoint.remove()
         out["chunking"] = coverage.as_record().get("batched", out.get("chunking"))
         return " ".join(s.text for s in segments)
 
