@@ -29,7 +29,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from core.records import Segment, Word
-from pipeline.transcribe import AsrOptions, seed_sampling, transcribe, whisper_chunks
+from pipeline.transcribe import AsrOptions, transcribe, whisper_chunks
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +195,6 @@ def transcribe_batched(
     """
     from faster_whisper import BatchedInferencePipeline
 
-    seed_sampling(options.seed)
     chunks = plan_chunks(regions, audio, options)
     spans = whisper_chunks(
         regions, len(audio) / RATE, options.shared_vad_join_ms / 1000, options.shared_vad_pad_ms / 1000

@@ -64,9 +64,6 @@ class AsrOptions:
     #: Speech the VAD hears but with no words (over 3 s) is decoded again without the skip above
     #: (pipeline/coverage.py); what stays empty becomes a `speech_without_words` warning.
     recover_gaps: bool = True
-    #: Seed of CTranslate2's sampling, set before every decoding: the temperature fallback samples, and
-    #: unseeded the same recording gave different text (and different gaps left) run to run.
-    seed: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_record(self) -> dict[str, Any]:
@@ -130,13 +127,6 @@ def load_whisper(path_or_name: str, local_only: bool, device: str = "cpu") -> An
         ) from error
 
 
-def seed_sampling(seed: int) -> None:
-    """Make the temperature fallback's sampling repeatable (same recording, same text)."""
-    import ctranslate2
-
-    ctranslate2.set_random_seed(seed)
-
-
 def whisper_chunks(
     regions: Sequence[tuple[float, float]], total_s: float, join_s: float, pad_s: float
 ) -> list[tuple[float, float]]:
@@ -172,7 +162,6 @@ def transcribe(
     """
     from faster_whisper.vad import VadOptions
 
-    seed_sampling(options.seed)
     vad = VadOptions(
         min_silence_duration_ms=options.vad_min_silence_ms, speech_pad_ms=options.vad_speech_pad_ms
     )
