@@ -144,3 +144,13 @@ def test_a_suspicious_chunk_is_decoded_again_sequentially(monkeypatch: pytest.Mo
     text = " ".join(s.text for s in segments).lower()
     assert "straat" in text and "uiteinde" in text
     assert all(1.0 - 0.5 <= w.start <= 1.0 + len(clip) / RATE + 0.5 for s in segments for w in s.words)
+
+
+def test_batched_is_the_default_and_sequential_an_option() -> None:
+    from cli.main import build_parser
+
+    assert AsrOptions().batched
+    parser = build_parser()
+    assert parser.parse_args(["process", "a.wav", "--sequential"]).sequential
+    assert not parser.parse_args(["process", "a.wav"]).sequential
+    assert parser.parse_args(["process", "a.wav", "--fast"]).fast  # old scripts keep working
