@@ -100,8 +100,11 @@ def read_prior(options: ProcessOptions, sha256: str, practitioner: str | None = 
 
 
 def _save(options: ProcessOptions, session: Session) -> tuple[str, bool]:
-    """Store the session; if the database stays locked, it is kept in a recovery file (store/pending.py)."""
-    return store.save_or_keep(options.db, session)
+    """Store the session; if the database stays locked, it is kept in a recovery file (store/pending.py).
+    Once stored, the partial transcript kept for a resume (store/checkpoints.py) goes."""
+    saved = store.save_or_keep(options.db, session)
+    store.Checkpoint(options.db, session.source_sha256, "").remove()
+    return saved
 
 
 # ----------------------------------------------------------------------------------------------- audio
@@ -130,12 +133,15 @@ def transcribe_recording(path: Path, options: ProcessOptions, prior: Prior | Non
     asr = dataclasses.replace(options.asr, language=None if options.language == "auto" else options.language)
 
     bar = _Progress(path.name, audio.duration_s, options.progress)
+    checkpoint = store.Checkpoint(options.db, session.source_sha256, _fingerprint(resolved.label, asr))
     try:
         per_channel = stages.channel_speech(audio, options.channels, options.diarize)
         session = stages.speech(
             session, audio, options.diarize, per_channel
-        )  # the one VAD pass, `--fast` too
-        session = stages.transcribe(session, audio, model, resolved.label, asr, on_progress=bar.advance_to)
+        )  # the one VAD pass, batched or not
+        session = stages.transcribe(
+            session, audio, model, resolved.label, asr, on_progress=bar.advance_to, checkpoint=checkpoint
+        )
         bar.stage(text("cli.progress.speakers", user_lang()))
         session, voices = stages.diarize(
             session, audio, options.speakers, options.channels, options.diarize, per_channel
@@ -156,7 +162,16 @@ def transcribe_recording(path: Path, options: ProcessOptions, prior: Prior | Non
         bar.finish()
     finally:
         bar.close()
+        checkpoint.close()
     return dataclasses.replace(session, provenance=stages.provenance(resolved.label, options.patterns))
+
+
+def _fingerprint(model_label: str, asr: AsrOptions) -> str:
+    """What must be equal for a checkpoint's chunks to be reused: the model and every decoding option."""
+    import hashlib
+
+    text = json.dumps([model_label, asr.as_record()], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def process_recording(path: Path, options: ProcessOptions) -> Outcome:
@@ -168,8 +183,10 @@ def process_recording(path: Path, options: ProcessOptions) -> Outcome:
         prior = None
         if path.exists() and path.is_file():
             check_readable(path)
-            prior = read_prior(options, file_sha256(path), options.practitioner)
-            if prior.session_id:
+            sha256 = file_sha256(path)
+            prior = read_prior(options, sha256, options.practitioner)
+            if prior.session_id:  # stored already (maybe from a recovery file): no partial transcript left
+                store.Checkpoint(options.db, sha256, "").remove()
                 _keep(path, options, prior.session_id)  # a rerun with --keep-audio adds the recording
                 return Outcome(path, prior.session_id, created=False, seconds=time.perf_counter() - started)
         return _stored(path, options, transcribe_recording(path, options, prior), started)

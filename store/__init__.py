@@ -5,6 +5,7 @@ Imports only `core`. Callers write `import store` and call `store.connect`, `sto
 """
 
 from store import audio, corrections, queries, supervision
+from store.checkpoints import Checkpoint, checkpoint_path
 from store.connection import (
     KEY_ENV,
     LOCK_TIMEOUT_ENV,
@@ -47,8 +48,10 @@ __all__ = [
     "LOCK_TIMEOUT_ENV",
     "SCHEMA_SQL",
     "TABLES",
+    "Checkpoint",
     "DatabaseBusy",
     "audio",
+    "checkpoint_path",
     "connect",
     "corrections",
     "default_db_path",
