@@ -29,6 +29,7 @@ from pipeline.audio import AUDIO_EXTENSIONS, MAX_DURATION_S, check_readable, dec
 from pipeline.diarize.options import DiarizeOptions
 from pipeline.importers import ImportedTranscript, read_transcript
 from pipeline.inputs import expand_inputs  # noqa: F401  (the CLI's entry point)
+from pipeline.progress import Progress
 from pipeline.text import guess_language, split_sentences
 from pipeline.transcribe import AsrOptions
 
@@ -132,7 +133,7 @@ def transcribe_recording(path: Path, options: ProcessOptions, prior: Prior | Non
     model = load_whisper(resolved.path_or_name, resolved.offline, options.device)
     asr = dataclasses.replace(options.asr, language=None if options.language == "auto" else options.language)
 
-    bar = _Progress(path.name, audio.duration_s, options.progress)
+    bar = Progress(path.name, audio.duration_s, options.progress)
     checkpoint = store.Checkpoint(options.db, session.source_sha256, _fingerprint(resolved.label, asr))
     try:
         per_channel = stages.channel_speech(audio, options.channels, options.diarize)
@@ -368,41 +369,3 @@ def _unexpected(path: Path, error: Exception, started: float) -> Outcome:
     log.debug("unexpected failure", exc_info=error)
     message = str(UserError("error.unexpected", name=path.name, kind=type(error).__name__))
     return Outcome(path, None, False, error=message, seconds=time.perf_counter() - started)
-
-
-# ----------------------------------------------------------------------------------------------- progress
-
-
-class _Progress:
-    """A tqdm bar over audio seconds, advanced by segment end times; silent when progress is off."""
-
-    def __init__(self, name: str, total_s: float, enabled: bool) -> None:
-        self._bar = None
-        if enabled:
-            from tqdm import tqdm
-
-            self._bar = tqdm(
-                total=round(total_s, 1),
-                desc=name[:40],
-                unit="s",
-                unit_scale=False,
-                leave=True,
-                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s [{elapsed}<{remaining}] {postfix}",
-            )
-
-    def advance_to(self, seconds: float) -> None:
-        if self._bar is not None:
-            self._bar.update(max(0.0, min(seconds, self._bar.total) - self._bar.n))
-
-    def stage(self, name: str) -> None:
-        if self._bar is not None:
-            self._bar.set_postfix_str(name)
-
-    def finish(self) -> None:
-        if self._bar is not None:
-            self.advance_to(self._bar.total)
-            self._bar.set_postfix_str(text("cli.progress.done", user_lang()))
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()

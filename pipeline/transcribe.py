@@ -152,28 +152,6 @@ def whisper_chunks(
     return chunks
 
 
-#: faster-whisper's batched decoder reads at most 30 s per clip (Whisper's window).
-BATCH_CLIP_S = 30.0
-
-
-def batch_clips(
-    spans: Sequence[tuple[float, float]], max_s: float = BATCH_CLIP_S
-) -> list[tuple[float, float]]:
-    """Whisper chunks → clips for the batched decoder: neighbours packed together while they fit in `max_s`
-    (as faster-whisper packs its own VAD's regions), a longer chunk cut into equal pieces under `max_s`. Pure."""
-    clips: list[tuple[float, float]] = []
-    for start, end in spans:
-        if clips and end - clips[-1][0] <= max_s:
-            clips[-1] = (clips[-1][0], end)
-            continue
-        pieces = max(1, int(-(-(end - start) // max_s)))
-        step = (end - start) / pieces
-        clips += [
-            (start + i * step, end if i == pieces - 1 else start + (i + 1) * step) for i in range(pieces)
-        ]
-    return clips
-
-
 def transcribe(
     model: Any,
     audio: np.ndarray,

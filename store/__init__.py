@@ -17,6 +17,7 @@ from store.connection import (
     rekey,
     resolve_db_path,
     rewriting,
+    table_counts,
     transaction,
 )
 from store.pending import keep_pending, pending_files, save_or_keep
@@ -33,7 +34,6 @@ from store.sessions import (
     save_sessions,
     session_exists,
     session_id_for,
-    table_counts,
 )
 from store.voiceprints import (
     delete_voiceprint,

@@ -363,3 +363,8 @@ def rekey(db: str | Path | None, new_key: str | None) -> Path:
 
     rekey_audio(path, new_key)
     return path
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row counts per table: what tests compare before and after a failed write."""
+    return {table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in TABLES}
