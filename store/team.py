@@ -302,10 +302,14 @@ def audit_rows(
 
 
 def erase_session_audited(db: str | Path | None, session_id: str, actor: str) -> None:
-    """`spiegel delete`: erase the session (store.erase_session) and record it in the same rewritten file."""
+    """`spiegel delete`: erase the session (store.erase_session) and record it in the same rewritten file;
+    its kept recording goes too (store/audio.py)."""
+    from store.audio import erase as erase_audio
+
     with rewriting(db) as con:
         delete_session(con, session_id)
         record(con, "delete", actor, VIA_CLI, session_id)
+    erase_audio(db, session_id)
 
 
 @contextlib.contextmanager
