@@ -18,23 +18,16 @@ import duckdb
 import pyarrow as pa
 
 from core.errors import UserError
-from core.records import (
-    Orientation,
-    Role,
-    Session,
-    Tag,
-    TaggedUtterance,
-    TagResult,
-    Utterance,
-    Word,
-)
+from core.records import Orientation, Role, Session, Tag, TaggedUtterance, TagResult, Utterance, Word
 from store.connection import TABLES, rewriting, transaction
 from store.queries import speaker_roles
 from store.supervision import delete_notes
 
 log = logging.getLogger(__name__)
-#: store/corrections.py's tables (named here too: that module imports this one).
-_CORRECTION_TABLES = ("corrections", "original_tags", "original_utterances", "original_speakers")
+#: A session's rows, erased together: store/corrections.py's tables (named here: that module imports this
+#: one), its own rows, its shares (team mode), the session itself last.
+_SESSION_ROWS = ("corrections", "original_tags", "original_utterances", "original_speakers", "tags", "words")
+_SESSION_ROWS += ("utterances", "speakers", "session_shares", "sessions")
 
 
 def session_id_for(sha256: str) -> str:
@@ -314,8 +307,7 @@ def delete_session(con: duckdb.DuckDBPyConnection, session_id: str) -> None:
     if not session_exists(con, session_id):
         raise UserError(f"There is no session {session_id} in this database.")
     with transaction(con):
-        # the hand corrections and the machine's original beside them (store/corrections.py) go too
-        for table in (*_CORRECTION_TABLES, "tags", "words", "utterances", "speakers", "session_shares", "sessions"):
+        for table in _SESSION_ROWS:
             con.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id])
         delete_notes(con, session_id)
         refresh_metrics(con, [session_id])
@@ -342,9 +334,8 @@ def load_session(con: duckdb.DuckDBPyConnection, session_id: str) -> Session:
     ).fetchone()
     if row is None:
         raise UserError(f"There is no session {session_id} in this database.")
-    sha, name, language, recorded_at, practitioner, client_code, kind, speakers, warnings, confidence, rec = (
-        row
-    )
+    sha, name, language, recorded_at, practitioner, client_code = row[:6]
+    kind, speakers, warnings, confidence, rec = row[6:]
     words: dict[int, list[Word]] = {}
     for idx, start, end, text, prob in con.execute(
         "SELECT utterance_idx, start_s, end_s, text, probability FROM words WHERE session_id = ? "
