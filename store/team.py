@@ -24,6 +24,7 @@ from typing import Any
 import duckdb
 
 from core.errors import UserError
+from store.audio import erase as erase_audio
 from store.connection import connect, resolve_db_path, rewriting, transaction
 from store.sessions import delete_session, session_exists
 
@@ -302,10 +303,12 @@ def audit_rows(
 
 
 def erase_session_audited(db: str | Path | None, session_id: str, actor: str) -> None:
-    """`spiegel delete`: erase the session (store.erase_session) and record it in the same rewritten file."""
+    """`spiegel delete`: erase the session (as store.erase_session: its rows, then its kept recording) and
+    record it in the same rewritten file."""
     with rewriting(db) as con:
         delete_session(con, session_id)
         record(con, "delete", actor, VIA_CLI, session_id)
+    erase_audio(db, session_id)  # its kept recording, if any (store/audio.py)
 
 
 @contextlib.contextmanager
