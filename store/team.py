@@ -8,7 +8,8 @@ never receives a row it may not show, so no widget has to hide one. The trainer'
 codes, no dates finer than a month, no text.
 
 The audit log (`audit_log`) records logins, failed logins, shares, exports, reports and deletions with the
-actor and the session id, never utterance text, client codes or file names.
+actor and the session id, never utterance text, client codes or file names; a team member's corrections,
+supervision notes and uploads too (store/access.py, where those reads and writes are checked).
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ EVENTS = (
     "delete",
     "user_added",
     "user_removed",
+    "correction",
+    "note",
+    "upload",
 )
 
 
