@@ -263,10 +263,10 @@ def test_a_supervisor_writes_notes_listens_but_does_not_correct_or_upload(team_s
     assert page.get_by_role("heading", name=UPLOAD_TITLE).count() == 0
     assert page.locator("[data-testid=stFileUploaderDropzoneInput]").count() == 0
     page = visit(browser, f"{team_server}/supervision?id={db.b}", "sanne", PASSWORDS["sanne"], SUPERVISION)
-    save = page.get_by_role("button", name="Notitie opslaan").first
-    save.wait_for(timeout=30_000)
-    page.get_by_label("Notitie bij dit moment").first.fill("Mooi, dat compliment.")
-    save.click()
+    moment = page.locator("[class*='st-key-moment_']").first
+    moment.wait_for(timeout=30_000)
+    moment.locator("textarea").fill("Mooi, dat compliment.")
+    moment.get_by_role("button", name="Notitie opslaan").click()
     page.get_by_text("Notitie opgeslagen.").first.wait_for(timeout=30_000)
     notes = audit_of(db, "note")
     assert [(a, v, s) for a, v, s, _d in notes] == [("sanne", "dashboard", db.b)]
