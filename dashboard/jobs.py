@@ -242,9 +242,11 @@ class Queue:
         from store import connect
         from store.sessions import find_session_by_sha
 
-        with contextlib.suppress(Exception), connect(self.db, read_only=True) as con:
-            found = find_session_by_sha(con, job.sha256)
-            if found:
-                return found
         ids = _SESSION_ID.findall(stderr)
-        return ids[-1] if ids else None
+        printed = ids[-1] if ids else None
+        with contextlib.suppress(Exception), connect(self.db, read_only=True) as con:
+            found = find_session_by_sha(con, job.sha256) or printed
+            if found and job.viewer is not None and not access.visible(con, job.viewer, found):
+                return None  # stored before under another practitioner: not this member's to open
+            return found
+        return printed if job.viewer is None else None  # a team member's id is given only once checked

@@ -39,9 +39,11 @@ REPORT_TIMEOUT_S = 300
 
 def report_bytes(session_id: str, fmt: str, lang: str, pseudonymize: bool) -> bytes:
     """The report as `spiegel report SESSION --format FMT` writes it (same database, key and language)."""
-    with data.reader(str(data.db_path())) as con:
-        if not access.visible(con, auth.viewer(), session_id):
-            raise access.NotVisible(session_id)
+    member = auth.viewer()
+    if member is not None:  # team mode: the store says first whether this member may read the session
+        with data.reader(str(data.db_path())) as con:
+            if not access.visible(con, member, session_id):
+                raise UserError(t("share.failed", lang, reason=access.NotVisible(session_id)))
     with tempfile.TemporaryDirectory(prefix="spiegel-share-") as tmp:
         out = Path(tmp) / f"verslag.{fmt}"
         command = [sys.executable, "-m", "cli", "report", session_id, "--db", str(data.db_path())]
