@@ -298,7 +298,8 @@ CREATE TABLE IF NOT EXISTS audit_log (
     id         BIGINT PRIMARY KEY DEFAULT nextval('audit_seq'),
     logged_at  TIMESTAMP NOT NULL DEFAULT current_timestamp,
     event      VARCHAR NOT NULL,            -- login, login_failed, login_locked, logout, share, unshare, export,
-                                            -- report, delete, user_added, user_removed
+                                            -- report, delete, user_added, user_removed, and a team
+                                            -- member's correction, note, upload (store/access.py)
     actor      VARCHAR,                     -- the team login (dashboard) or the computer account (commands)
     via        VARCHAR NOT NULL,            -- dashboard | cli
     session_id VARCHAR,
