@@ -305,7 +305,7 @@ CREATE TABLE IF NOT EXISTS audit_log (
     session_id VARCHAR,
     detail     VARCHAR                      -- e.g. 'csv', 'pseudonymized', the user shared with; never text
 );
-=======
+
 -- =========================================================================================================
 -- Listen and correct (issue 10). store/corrections.py owns these tables; the kept recordings are in a file of
 -- their own beside the database (store/audio.py), not here.
