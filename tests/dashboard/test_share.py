@@ -40,8 +40,9 @@ def test_report_download_is_the_command_s_file(db) -> None:
 def test_a_failing_report_is_one_sentence(db) -> None:
     from core.errors import UserError
 
-    with pytest.raises(UserError, match="Het verslag kon niet worden gemaakt"):
+    with pytest.raises(UserError, match="Het verslag kon niet worden gemaakt") as caught:
         share.report_bytes("bestaat-niet", "md", "nl", pseudonymize=False)
+    assert caught.value.message("en").startswith("The report could not be made")
 
 
 def test_pseudonymised_data_files_carry_no_names(db) -> None:
