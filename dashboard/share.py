@@ -47,7 +47,7 @@ def report_bytes(session_id: str, fmt: str, lang: str, pseudonymize: bool) -> by
         )
         if done.returncode != 0 or not out.exists():
             lines = [line for line in done.stderr.splitlines() if line.strip()]
-            raise UserError("share.failed", reason=lines[-1] if lines else done.returncode)
+            raise UserError("share.failed", reason=lines[-1] if lines else done.returncode).in_lang(lang)
         return out.read_bytes()
 
 

@@ -90,7 +90,7 @@ def note_form(session: Session, moment: Moment, stored: store.supervision.Note |
                         con, session_id, moment.key, moment.kind, moment.first_idx, moment.start_s, text
                     )
             except UserError as error:
-                st.error(str(error))
+                st.error(error.message(lang))
                 return
             key = (
                 "supervision.unchanged"
