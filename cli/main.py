@@ -131,8 +131,8 @@ def cmd_process(args: argparse.Namespace) -> int:
         max_duration_s=args.max_hours * 3600,
         keep_audio=args.keep_audio,
     )
-    if args.fast:
-        options.asr = dataclasses.replace(options.asr, batched=True)
+    if args.sequential:  # --fast is the default now (guarded batched decoding); kept for old scripts
+        options.asr = dataclasses.replace(options.asr, batched=False)
     resolve_device(args.device)  # a missing GPU is said before any work starts
     options.device = args.device
     files = expand_inputs(args.audio, AUDIO_EXTENSIONS)
@@ -198,7 +198,13 @@ def build_parser() -> argparse.ArgumentParser:
     keep = "keep the recording beside the database (encrypted with SPIEGEL_DB_KEY) to listen to it; off by default"
     p.add_argument("--keep-audio", action="store_true", help=keep)
     p.add_argument(
-        "--fast", action="store_true", help="batched decoding: about twice as fast, slightly less accurate"
+        "--sequential",
+        action="store_true",
+        help="decode window by window instead of in batches (slower; the default batches are checked and "
+        "suspicious parts decoded this way anyway)",
+    )
+    p.add_argument(
+        "--fast", action="store_true", help="batched decoding (now the default; kept for old scripts)"
     )
     add_throughput_options(p)
     p.add_argument(

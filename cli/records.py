@@ -62,12 +62,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    from store.audio import erase as erase_audio
     from store.team import erase_session_audited, os_account
 
     erase_session_audited(args.db, args.session_id, os_account())
-    # its kept recording too, byte for byte (store.erase_session does both; the audited erase only the rows)
-    erase_audio(args.db, args.session_id)
     say("cli.erased", session=args.session_id)
     return 0
 

@@ -135,9 +135,18 @@ def _log_in(name: str, password: str) -> str:
     return "ok"
 
 
+#: Pages (by url path) a role does not get in its navigation; their reads and writes are refused in the store
+#: as well (store/access.py), so a typed address serves nothing either.
+HIDDEN_PAGES = {
+    TeamRole.SUPERVISOR: frozenset({"upload"}),
+    TeamRole.PRACTITIONER: frozenset(),
+}
+
+
 def pages_for(viewer: Viewer | None, pages: dict[str, list]) -> dict[str, list]:
     """The navigation a member gets: a trainer only the pseudonymised cohort page; practitioners and
-    supervisors the session pages without the all-practitioner cohort page."""
+    supervisors the session pages without the all-practitioner cohort page, supervisors without the upload
+    page (they add no sessions)."""
     if viewer is None:
         return pages
     if viewer.role == TeamRole.TRAINER:
@@ -149,7 +158,23 @@ def pages_for(viewer: Viewer | None, pages: dict[str, list]) -> dict[str, list]:
             default=True,
         )
         return {t("nav.group.training"): [cohort]}
-    return {group: entries for group, entries in pages.items() if group != t("nav.group.training")}
+    hidden = HIDDEN_PAGES.get(TeamRole(viewer.role), frozenset())
+    return {
+        group: [page for page in entries if page.url_path not in hidden]
+        for group, entries in pages.items()
+        if group != t("nav.group.training")
+    }
+
+
+def viewer() -> Viewer | None:
+    """Who the store checks a read or write against: None in single-user mode, else the logged-in member
+    (a page only runs after `gate()` let them in)."""
+    return _viewer() if team_mode() else None
+
+
+def who(member: Viewer | None) -> tuple[str, str, str | None] | None:
+    """A member as a cache key part (None in single-user mode): one member's cached read is never another's."""
+    return None if member is None else (member.username, member.role, member.practitioner)
 
 
 def _viewer() -> Viewer:

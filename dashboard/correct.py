@@ -4,7 +4,9 @@ original (store/corrections.py), the utterance re-tagged by the real tagger and 
 same write, so the page shows the new figures at once and after a restart.
 
 The page stays a reader: only a button press opens a short write connection (waiting at most a few seconds
-for another program), and the changed session's new revision makes the cached reads fresh.
+for another program), and the changed session's new revision makes the cached reads fresh. Every read and
+write goes through `store.access` with the team member (None in single-user mode), so in team mode only a
+practitioner corrects, only their own sessions, under their login, audited; a supervisor sees the log only.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from core.errors import UserError
 from core.formatting import clock
 from core.records import Orientation, Role
 from core.taxonomy import LABELS
-from dashboard import data
+from dashboard import auth, data
 from dashboard.i18n import current_lang, fmt_date, label_name, t
 from dashboard.ui import md
+from store import access
 from tagger import load_tagger
 
 #: Seconds a correction waits for another program that holds the database (the page must not hang).
@@ -51,15 +54,17 @@ def _write(action: Any) -> bool:
 
 
 def _save(session_id: str, correction: Correction) -> None:
-    if _write(lambda con: store.corrections.add(con, session_id, correction, retag_for)):
+    member = auth.viewer()
+    if _write(lambda con: access.add_correction(con, member, session_id, correction, retag_for)):
         st.session_state["corr_done"] = t("correct.saved")
         st.session_state[f"corr_open_{session_id}"] = True  # the panel stays open after the rerun
         st.rerun()
 
 
 def _history(session_id: str) -> list[dict[str, Any]]:
+    member = auth.viewer()
     with data.reader(str(data.db_path())) as con:
-        return store.corrections.history(con, session_id)
+        return access.correction_history(con, member, session_id)
 
 
 def describe(item: dict[str, Any]) -> str:
@@ -103,14 +108,23 @@ def status(session_id: str) -> list[dict[str, Any]]:
 
 
 def panel(session_id: str, utterances: pd.DataFrame, tags: pd.DataFrame, log: list[dict[str, Any]]) -> None:
-    """The correction panel (folded): one utterance at a time, the speakers, undo and the change log."""
+    """The correction panel (folded): one utterance at a time, the speakers, undo and the change log; none
+    for a team member whose role does not correct (the store would refuse their writes anyway)."""
+    member = auth.viewer()
+    if not access.may(member, "correct"):
+        return
     if note := st.session_state.pop("corr_done", None):
         st.toast(note, icon=":material/check:")
     revision = data.session_key(session_id)[1]
     key = f"{session_id}_{'_'.join(map(str, revision))}"  # fresh widgets after every change or undo
     opened = bool(st.session_state.get(f"corr_open_{session_id}"))
     with st.expander(t("correct.title"), icon=":material/edit:", expanded=opened):
-        author = st.text_input(t("correct.author"), value=_default_author(), key="corr_author").strip()
+        author = st.text_input(
+            t("correct.author"),
+            value=member.username if member else _default_author(),
+            key="corr_author",
+            disabled=member is not None,  # in team mode the login is the author (store/access.py)
+        ).strip()
         rows = {int(r["idx"]): r for r in utterances.to_dict("records")}
         idx = st.selectbox(
             t("correct.utterance"),
@@ -214,7 +228,10 @@ def _undo_and_log(session_id: str, log: list[dict[str, Any]], author: str, key: 
     pressed = st.button(
         t("correct.undo"), key=f"corr_undo_{key}", disabled=not counted, icon=":material/undo:"
     )
-    if pressed and _write(lambda con: store.corrections.undo(con, session_id, author or "?", retag_for)):
+    member = auth.viewer()
+    if pressed and _write(
+        lambda con: access.undo_correction(con, member, session_id, author or "?", retag_for)
+    ):
         st.session_state["corr_done"] = t("correct.undone")
         st.session_state[f"corr_open_{session_id}"] = True
         st.rerun()

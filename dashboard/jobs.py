@@ -15,6 +15,10 @@ session does not stop a file in progress.
 Privacy: the uploaded bytes are written to a private temporary folder (0700) under their own file name
 (the name is what the session shows as its source) and removed as soon as the command has finished;
 nothing of a file's content or of the command's output goes to the log.
+
+Team mode: the queue is one per database, shared by every browser tab, so each job keeps the member who
+added it (`viewer`); the page lists only that member's jobs, and a stored job gets its audit row
+(store/access.py `record_upload`) with the member's login and the session id.
 """
 
 from __future__ import annotations
@@ -33,6 +37,9 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from store import access
+from store.team import Viewer
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +71,7 @@ class Job:
     session_id: str | None = None
     sha256: str = ""
     folder: Path | None = None
+    viewer: Viewer | None = None  # the team member who added it (None: single-user mode)
 
     @property
     def path(self) -> Path:
@@ -73,6 +81,10 @@ class Job:
     @property
     def done(self) -> bool:
         return self.state in ("stored", "failed")
+
+
+def _same(a: Viewer | None, b: Viewer) -> bool:
+    return a is not None and a.username == b.username
 
 
 def kind_of(name: str) -> str:
@@ -134,11 +146,11 @@ class Queue:
                 shutil.rmtree(job.folder, ignore_errors=True)
 
     # ------------------------------------------------------------------------------------------ page side
-    def add(self, name: str, content: bytes, **meta: str | None) -> Job:
+    def add(self, name: str, content: bytes, viewer: Viewer | None = None, **meta: str | None) -> Job:
         """Keep the bytes in a private folder and queue the file; returns at once."""
         name = safe_name(name)
         folder = Path(tempfile.mkdtemp(prefix="spiegel-upload-"))  # mode 0700
-        job = Job(name=name, kind=kind_of(name), folder=folder, **meta)  # type: ignore[arg-type]
+        job = Job(name=name, kind=kind_of(name), folder=folder, viewer=viewer, **meta)  # type: ignore[arg-type]
         job.path.write_bytes(content)
         job.sha256 = hashlib.sha256(content).hexdigest()
         with self._wake:
@@ -147,16 +159,21 @@ class Queue:
         log.info("upload queued: job %s (%s, %d bytes)", job.id[:8], job.kind, len(content))
         return job
 
-    def jobs(self) -> list[Job]:
+    def jobs(self, viewer: Viewer | None = None) -> list[Job]:
+        """Every job in single-user mode; a team member's own jobs only (`viewer` given)."""
         with self._lock:
-            return list(self._jobs)
+            return [job for job in self._jobs if viewer is None or _same(job.viewer, viewer)]
 
-    def busy(self) -> bool:
-        return any(not job.done for job in self.jobs())
+    def busy(self, viewer: Viewer | None = None) -> bool:
+        return any(not job.done for job in self.jobs(viewer))
 
-    def clear_done(self) -> None:
+    def clear_done(self, viewer: Viewer | None = None) -> None:
         with self._lock:
-            self._jobs = [job for job in self._jobs if not job.done]
+            self._jobs = [
+                job
+                for job in self._jobs
+                if not job.done or (viewer is not None and not _same(job.viewer, viewer))
+            ]
 
     def wait(self, timeout_s: float | None = None) -> bool:
         """Block until every job is done (tests); False on timeout."""
@@ -211,6 +228,7 @@ class Queue:
         stderr = seen.decode("utf-8", errors="replace")
         if code == 0:
             job.session_id = self._stored_id(job, stderr)
+            access.record_upload(self.db, job.viewer, job.session_id, job.kind)
             job.fraction = 1.0
             job.state = "stored"
         else:
@@ -224,9 +242,11 @@ class Queue:
         from store import connect
         from store.sessions import find_session_by_sha
 
-        with contextlib.suppress(Exception), connect(self.db, read_only=True) as con:
-            found = find_session_by_sha(con, job.sha256)
-            if found:
-                return found
         ids = _SESSION_ID.findall(stderr)
-        return ids[-1] if ids else None
+        printed = ids[-1] if ids else None
+        with contextlib.suppress(Exception), connect(self.db, read_only=True) as con:
+            found = find_session_by_sha(con, job.sha256) or printed
+            if found and job.viewer is not None and not access.visible(con, job.viewer, found):
+                return None  # stored before under another practitioner: not this member's to open
+            return found
+        return printed if job.viewer is None else None  # a team member's id is given only once checked

@@ -21,8 +21,10 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 import store
-from dashboard import data
+from dashboard import auth, data
 from dashboard.i18n import t
+from store import access
+from store.team import Viewer
 
 #: The chart's selection parameter: a clicked timeline bar gives its utterance index.
 MARK = "mark"
@@ -94,14 +96,25 @@ _SCRIPT = """<script>
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _recording(db: str, session_id: str, version: tuple[int, ...] | None) -> tuple[bytes, str] | None:
-    """The kept recording's bytes, read again only when the audio file changed."""
-    return store.audio.load(db, session_id)
+def _recording(
+    db: str,
+    session_id: str,
+    version: tuple[int, ...] | None,
+    who: tuple[str, str, str | None] | None,
+    shares: tuple[int, ...] | None,
+) -> tuple[bytes, str] | None:
+    """The kept recording's bytes, read again when the audio file changed, for another team member, or (in
+    team mode) when the database changed (a share taken back ends the listening)."""
+    member = Viewer(*who) if who else None
+    return access.recording(db, member, session_id)
 
 
 def recording(session_id: str) -> tuple[bytes, str] | None:
+    """The session's kept recording, if this member may listen to it (store/access.py)."""
     db = str(data.db_path())
-    return _recording(db, session_id, data.db_version(store.audio.audio_path(db)))
+    member = auth.viewer()
+    shares = data.db_version(data.db_path()) if member else None
+    return _recording(db, session_id, data.db_version(store.audio.audio_path(db)), auth.who(member), shares)
 
 
 def clickable(chart: alt.Chart) -> alt.Chart:

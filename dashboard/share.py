@@ -4,7 +4,9 @@ The report is made by running `spiegel report` (the same command, options and co
 so the downloaded file is the file the command writes); the dashboard does not import the report package
 (tests/architecture/test_layers.py). The data files come from `store.export`, the same writer as
 `spiegel export --session`. Every file is made only when its button is clicked (Streamlit calls the
-function then), so opening a page never prints a PDF or loads the pseudonymiser.
+function then), so opening a page never prints a PDF or loads the pseudonymiser. In team mode each file is
+made only after `store.access` says the member may read the session (the pages check it too; this is the
+store's own check at the moment the file is made).
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ from pathlib import Path
 
 import streamlit as st
 
-import store
 from core.errors import UserError
-from dashboard import data
+from dashboard import auth, data
 from dashboard.i18n import current_lang, t
+from store import access
 from store.export import session_csv, session_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +39,12 @@ REPORT_TIMEOUT_S = 300
 
 def report_bytes(session_id: str, fmt: str, lang: str, pseudonymize: bool) -> bytes:
     """The report as `spiegel report SESSION --format FMT` writes it (same database, key and language)."""
+    member = auth.viewer()
+    if member is not None:  # team mode: the store says first whether this member may read the session
+        with data.reader(str(data.db_path())) as con:
+            if not access.visible(con, member, session_id):
+                hidden = access.NotVisible(session_id).message(lang)
+                raise UserError("share.failed", reason=hidden).in_lang(lang)
     with tempfile.TemporaryDirectory(prefix="spiegel-share-") as tmp:
         out = Path(tmp) / f"verslag.{fmt}"
         command = [sys.executable, "-m", "cli", "report", session_id, "--db", str(data.db_path())]
@@ -54,7 +62,9 @@ def report_bytes(session_id: str, fmt: str, lang: str, pseudonymize: bool) -> by
 def data_bytes(session_id: str, fmt: str, pseudonymize: bool) -> bytes:
     """The session's utterances and tags as CSV, or the whole session as our JSON (what `import` reads)."""
     with data.reader(str(data.db_path())) as con:
-        session = store.load_session(con, session_id)
+        session = access.session_record(con, auth.viewer(), session_id)
+    if session is None:
+        raise access.NotVisible(session_id)
     if pseudonymize:
         from tagger.pseudonymize import Pseudonymizer, pseudonymize_session
 

@@ -300,7 +300,7 @@ COLUMN_WIDTHS = {
     "ratio": 112,
     "talk_share_practitioner": 100,
     "scales": 92,
-    "techniques": 180,
+    "techniques": 156,
     "warnings": 84,
     "corrected": 28,
 }

@@ -43,9 +43,13 @@ class Coverage:
     without_words_s: float
     recovered_s: float
     gaps: tuple[tuple[float, float], ...]
+    #: Guarded batched decoding: how many chunks, which were decoded again sequentially and why.
+    chunking: dict[str, Any] | None = None
 
     def as_record(self) -> dict[str, Any]:
+        chunking = {"batched": self.chunking} if self.chunking is not None else {}
         return {
+            **chunking,
             "speech_s": round(self.speech_s, 1),
             "without_words_s": round(self.without_words_s, 1),
             "recovered_s": round(self.recovered_s, 1),
@@ -151,10 +155,21 @@ def transcribe_covered(
     options: AsrOptions,
     on_progress: Any = None,
     regions: Sequence[tuple[float, float]] | None = None,
+    checkpoint: Any = None,
 ) -> tuple[list[Segment], str, Coverage]:
     """`transcribe`, then a second decoding of speech without words; returns segments, language, coverage.
-    `regions`: the speech stage's VAD regions (the one VAD pass); without them the VAD runs here."""
-    segments, language = transcribe(model, audio, options, on_progress=on_progress, regions=regions)
+    `regions`: the speech stage's VAD regions (the one VAD pass); without them the VAD runs here.
+    `checkpoint` (batched decoding only): where finished chunks are kept for a resume (store.Checkpoint)."""
+    chunking = None
+    if options.batched and options.vad_filter:
+        from pipeline.batched import transcribe_batched
+
+        regions = list(regions) if regions else speech_regions(audio, options)
+        segments, language, chunking = transcribe_batched(
+            model, audio, options, regions, on_progress, checkpoint
+        )
+    else:
+        segments, language = transcribe(model, audio, options, on_progress=on_progress, regions=regions)
     if not options.vad_filter:
         return segments, language, Coverage(0.0, 0.0, 0.0, ())
     regions = list(regions) if regions else speech_regions(audio, options)
@@ -169,7 +184,7 @@ def transcribe_covered(
             after, gaps = find_gaps(regions, segments)
             recovered_s = without - after
     log.info("speech %.1f s, without words %.1f s, recovered %.1f s", speech_s, without, recovered_s)
-    return segments, language, Coverage(speech_s, without, recovered_s, tuple(gaps))
+    return segments, language, Coverage(speech_s, without, recovered_s, tuple(gaps), chunking)
 
 
 def _with_language(options: AsrOptions, language: str) -> AsrOptions:

@@ -29,6 +29,7 @@ from pipeline.audio import AUDIO_EXTENSIONS, MAX_DURATION_S, check_readable, dec
 from pipeline.diarize.options import DiarizeOptions
 from pipeline.importers import ImportedTranscript, read_transcript
 from pipeline.inputs import expand_inputs  # noqa: F401  (the CLI's entry point)
+from pipeline.progress import Progress
 from pipeline.text import guess_language, split_sentences
 from pipeline.transcribe import AsrOptions
 
@@ -100,8 +101,11 @@ def read_prior(options: ProcessOptions, sha256: str, practitioner: str | None = 
 
 
 def _save(options: ProcessOptions, session: Session) -> tuple[str, bool]:
-    """Store the session; if the database stays locked, it is kept in a recovery file (store/pending.py)."""
-    return store.save_or_keep(options.db, session)
+    """Store the session; if the database stays locked, it is kept in a recovery file (store/pending.py).
+    Once stored, the partial transcript kept for a resume (store/checkpoints.py) goes."""
+    saved = store.save_or_keep(options.db, session)
+    store.Checkpoint(options.db, session.source_sha256, "").remove()
+    return saved
 
 
 # ----------------------------------------------------------------------------------------------- audio
@@ -129,13 +133,16 @@ def transcribe_recording(path: Path, options: ProcessOptions, prior: Prior | Non
     model = load_whisper(resolved.path_or_name, resolved.offline, options.device)
     asr = dataclasses.replace(options.asr, language=None if options.language == "auto" else options.language)
 
-    bar = _Progress(path.name, audio.duration_s, options.progress)
+    bar = Progress(path.name, audio.duration_s, options.progress)
+    checkpoint = store.Checkpoint(options.db, session.source_sha256, _fingerprint(resolved.label, asr))
     try:
         per_channel = stages.channel_speech(audio, options.channels, options.diarize)
         session = stages.speech(
             session, audio, options.diarize, per_channel
-        )  # the one VAD pass, `--fast` too
-        session = stages.transcribe(session, audio, model, resolved.label, asr, on_progress=bar.advance_to)
+        )  # the one VAD pass, batched or not
+        session = stages.transcribe(
+            session, audio, model, resolved.label, asr, on_progress=bar.advance_to, checkpoint=checkpoint
+        )
         bar.stage(text("cli.progress.speakers", user_lang()))
         session, voices = stages.diarize(
             session, audio, options.speakers, options.channels, options.diarize, per_channel
@@ -156,7 +163,16 @@ def transcribe_recording(path: Path, options: ProcessOptions, prior: Prior | Non
         bar.finish()
     finally:
         bar.close()
+        checkpoint.close()
     return dataclasses.replace(session, provenance=stages.provenance(resolved.label, options.patterns))
+
+
+def _fingerprint(model_label: str, asr: AsrOptions) -> str:
+    """What must be equal for a checkpoint's chunks to be reused: the model and every decoding option."""
+    import hashlib
+
+    text = json.dumps([model_label, asr.as_record()], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def process_recording(path: Path, options: ProcessOptions) -> Outcome:
@@ -168,8 +184,10 @@ def process_recording(path: Path, options: ProcessOptions) -> Outcome:
         prior = None
         if path.exists() and path.is_file():
             check_readable(path)
-            prior = read_prior(options, file_sha256(path), options.practitioner)
-            if prior.session_id:
+            sha256 = file_sha256(path)
+            prior = read_prior(options, sha256, options.practitioner)
+            if prior.session_id:  # stored already (maybe from a recovery file): no partial transcript left
+                store.Checkpoint(options.db, sha256, "").remove()
                 _keep(path, options, prior.session_id)  # a rerun with --keep-audio adds the recording
                 return Outcome(path, prior.session_id, created=False, seconds=time.perf_counter() - started)
         return _stored(path, options, transcribe_recording(path, options, prior), started)
@@ -351,41 +369,3 @@ def _unexpected(path: Path, error: Exception, started: float) -> Outcome:
     log.debug("unexpected failure", exc_info=error)
     message = str(UserError("error.unexpected", name=path.name, kind=type(error).__name__))
     return Outcome(path, None, False, error=message, seconds=time.perf_counter() - started)
-
-
-# ----------------------------------------------------------------------------------------------- progress
-
-
-class _Progress:
-    """A tqdm bar over audio seconds, advanced by segment end times; silent when progress is off."""
-
-    def __init__(self, name: str, total_s: float, enabled: bool) -> None:
-        self._bar = None
-        if enabled:
-            from tqdm import tqdm
-
-            self._bar = tqdm(
-                total=round(total_s, 1),
-                desc=name[:40],
-                unit="s",
-                unit_scale=False,
-                leave=True,
-                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s [{elapsed}<{remaining}] {postfix}",
-            )
-
-    def advance_to(self, seconds: float) -> None:
-        if self._bar is not None:
-            self._bar.update(max(0.0, min(seconds, self._bar.total) - self._bar.n))
-
-    def stage(self, name: str) -> None:
-        if self._bar is not None:
-            self._bar.set_postfix_str(name)
-
-    def finish(self) -> None:
-        if self._bar is not None:
-            self.advance_to(self._bar.total)
-            self._bar.set_postfix_str(text("cli.progress.done", user_lang()))
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()

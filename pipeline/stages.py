@@ -128,13 +128,15 @@ def transcribe(
     model_label: str,
     options: Any,
     on_progress: Callable[[float], None] | None = None,
+    checkpoint: Any = None,
 ) -> Session:
-    """Whisper over the audio: segments with word times, the language, and the options that made them."""
+    """Whisper over the audio: segments with word times, the language, and the options that made them.
+    `checkpoint` keeps finished chunks for a resume after a crash (store.Checkpoint)."""
     from pipeline.coverage import transcribe_covered
 
     regions = session.speech or None  # the speech stage's regions; without them Whisper runs its own VAD
     segments, language, coverage = transcribe_covered(
-        model, audio.samples, options, on_progress=on_progress, regions=regions
+        model, audio.samples, options, on_progress=on_progress, regions=regions, checkpoint=checkpoint
     )
     if not segments:
         raise UserError("error.audio.no_speech", name=session.source_name)

@@ -5,6 +5,7 @@ Imports only `core`. Callers write `import store` and call `store.connect`, `sto
 """
 
 from store import audio, corrections, queries, supervision
+from store.checkpoints import Checkpoint, checkpoint_path
 from store.connection import (
     KEY_ENV,
     LOCK_TIMEOUT_ENV,
@@ -16,6 +17,7 @@ from store.connection import (
     rekey,
     resolve_db_path,
     rewriting,
+    table_counts,
     transaction,
 )
 from store.pending import keep_pending, pending_files, save_or_keep
@@ -32,7 +34,6 @@ from store.sessions import (
     save_sessions,
     session_exists,
     session_id_for,
-    table_counts,
 )
 from store.voiceprints import (
     delete_voiceprint,
@@ -47,8 +48,10 @@ __all__ = [
     "LOCK_TIMEOUT_ENV",
     "SCHEMA_SQL",
     "TABLES",
+    "Checkpoint",
     "DatabaseBusy",
     "audio",
+    "checkpoint_path",
     "connect",
     "corrections",
     "default_db_path",

@@ -272,14 +272,29 @@ def _open_error(path: Path, message: str, key: str | None) -> UserError:
 
 @contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """All statements inside commit together or not at all."""
-    con.begin()
+    """All statements inside commit together or not at all.
+
+    Inside another `transaction` on the same connection it joins that one (DuckDB has no nested
+    transactions): a store function that writes in its own transaction can then be wrapped by one that adds
+    a row beside it (store/access.py: a correction and its audit row commit together)."""
+    if id(con) in _IN_TRANSACTION:  # already in one: the outer transaction commits or rolls back
+        yield con
+        return
+    con.begin()  # (a failed BEGIN inside a transaction would abort it: hence the set, not a try)
+    _IN_TRANSACTION.add(id(con))
     try:
         yield con
     except BaseException:
         con.rollback()
         raise
-    con.commit()
+    else:
+        con.commit()
+    finally:
+        _IN_TRANSACTION.discard(id(con))
+
+
+#: Connections (by id) inside a `transaction` now; each connection is used by one thread at a time.
+_IN_TRANSACTION: set[int] = set()
 
 
 # ------------------------------------------------------------------------------------------------ rewriting
@@ -363,3 +378,8 @@ def rekey(db: str | Path | None, new_key: str | None) -> Path:
 
     rekey_audio(path, new_key)
     return path
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row counts per table: what tests compare before and after a failed write."""
+    return {table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in TABLES}

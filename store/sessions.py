@@ -28,13 +28,15 @@ from core.records import (
     Utterance,
     Word,
 )
-from store.connection import TABLES, rewriting, transaction
+from store.connection import rewriting, transaction
 from store.queries import speaker_roles
 from store.supervision import delete_notes
 
 log = logging.getLogger(__name__)
 #: store/corrections.py's tables (named here too: that module imports this one).
 _CORRECTION_TABLES = ("corrections", "original_tags", "original_utterances", "original_speakers")
+#: Every table holding a session's rows (its hand corrections and the machine's original beside them too).
+_SESSION_TABLES = (*_CORRECTION_TABLES, "tags", "words", "utterances", "speakers", "session_shares")
 
 
 def session_id_for(sha256: str) -> str:
@@ -314,16 +316,7 @@ def delete_session(con: duckdb.DuckDBPyConnection, session_id: str) -> None:
     if not session_exists(con, session_id):
         raise UserError("error.store.no_session", session=session_id)
     with transaction(con):
-        # the hand corrections and the machine's original beside them (store/corrections.py) go too
-        for table in (
-            *_CORRECTION_TABLES,
-            "tags",
-            "words",
-            "utterances",
-            "speakers",
-            "session_shares",
-            "sessions",
-        ):
+        for table in (*_SESSION_TABLES, "sessions"):
             con.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id])
         delete_notes(con, session_id)
         refresh_metrics(con, [session_id])
@@ -402,8 +395,3 @@ def load_session(con: duckdb.DuckDBPyConnection, session_id: str) -> Session:
         utterances=tuple(t.utterance for t in tagged),
         results=tuple(t.result for t in tagged),
     )
-
-
-def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Row counts per table: what tests compare before and after a failed write."""
-    return {table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in TABLES}

@@ -8,7 +8,8 @@ never receives a row it may not show, so no widget has to hide one. The trainer'
 codes, no dates finer than a month, no text.
 
 The audit log (`audit_log`) records logins, failed logins, shares, exports, reports and deletions with the
-actor and the session id, never utterance text, client codes or file names.
+actor and the session id, never utterance text, client codes or file names; a team member's corrections,
+supervision notes and uploads too (store/access.py, where those reads and writes are checked).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 import duckdb
 
 from core.errors import UserError
+from store.audio import erase as erase_audio
 from store.connection import connect, resolve_db_path, rewriting, transaction
 from store.sessions import delete_session, session_exists
 
@@ -41,6 +43,9 @@ EVENTS = (
     "delete",
     "user_added",
     "user_removed",
+    "correction",
+    "note",
+    "upload",
 )
 
 
@@ -302,10 +307,12 @@ def audit_rows(
 
 
 def erase_session_audited(db: str | Path | None, session_id: str, actor: str) -> None:
-    """`spiegel delete`: erase the session (store.erase_session) and record it in the same rewritten file."""
+    """`spiegel delete`: erase the session (as store.erase_session: its rows, then its kept recording) and
+    record it in the same rewritten file."""
     with rewriting(db) as con:
         delete_session(con, session_id)
         record(con, "delete", actor, VIA_CLI, session_id)
+    erase_audio(db, session_id)  # its kept recording, if any (store/audio.py)
 
 
 @contextlib.contextmanager

@@ -31,7 +31,6 @@ An organisation file may add rules, or switch one off: `{"id": "compliment.direc
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -43,6 +42,7 @@ from typing import Any
 from core.errors import UserError
 from tagger.numbers import SCALE_NUMBER_REGEX
 from tagger.taxonomy import CUE_LABELS, LABEL_SUBTYPES
+from tagger.wordsets import topic_regexes, word_set
 
 ID_RE = re.compile(r"^[a-z_]+(\.[a-z_]+)*\.\d{2,3}$")
 KNOWN_KEYS = frozenset(
@@ -104,50 +104,6 @@ class Problem:
         return f"{self.file}:{self.line}: {self.message}"
 
 
-@functools.cache
-def _word_sets() -> dict[str, tuple[str, ...]]:
-    """Every named word set of the packaged languages, as "<lang>.<name>" -> lower-case words."""
-    out: dict[str, tuple[str, ...]] = {}
-    root = files("tagger.patterns")
-    for lang in ("nl", "en"):
-        resource = root.joinpath(lang, "sets.json")
-        if resource.is_file():
-            for name, words in json.loads(resource.read_text(encoding="utf-8")).items():
-                if not name.startswith("_"):
-                    out[f"{lang}.{name}"] = tuple(dict.fromkeys(w.lower() for w in words))
-    return out
-
-
-@functools.cache
-def _topic_regexes() -> dict[str, str]:
-    """Topic regexes: "<lang>.topic_<side>" -> a regular expression for that side's topic words and compounds ending in a head
-    (`tagger/data/topics_<lang>.json`, the same lists the orientation model weighs)."""
-    out: dict[str, str] = {}
-    for lang in ("nl", "en"):
-        resource = files("tagger.data").joinpath(f"topics_{lang}.json")
-        if not resource.is_file():
-            continue
-        data = json.loads(resource.read_text(encoding="utf-8"))
-        for side in ("problem", "solution"):
-            words = "|".join(
-                re.escape(w) for w in sorted(set(data[side]["words"]), key=lambda w: (-len(w), w))
-            )
-            heads = "|".join(
-                re.escape(h) for h in sorted(set(data[side].get("heads", ())), key=lambda w: (-len(w), w))
-            )
-            pattern = f"^(?:{words})$" + (f"|^\\w{{3,}}(?:{heads})$" if heads else "")
-            out[f"{lang}.topic_{side}"] = pattern
-    return out
-
-
-def word_set(name: str) -> tuple[str, ...]:
-    """The words of one named set ("nl.praise"); ValueError names an unknown set."""
-    try:
-        return _word_sets()[name]
-    except KeyError:
-        raise ValueError(f"unknown word set ${name}") from None
-
-
 def _token(spec: str) -> dict[str, Any]:
     """Compile one token of the compact pattern language into a Matcher token dict.
 
@@ -173,8 +129,8 @@ def _token(spec: str) -> dict[str, Any]:
         tok = {"IS_PUNCT": True}
     elif spec.startswith("re:"):
         tok = {"LOWER": {"REGEX": spec[3:]}}
-    elif spec.startswith("$") and spec[1:] in _topic_regexes():
-        tok = {"LOWER": {"REGEX": _topic_regexes()[spec[1:]]}}
+    elif spec.startswith("$") and spec[1:] in topic_regexes():
+        tok = {"LOWER": {"REGEX": topic_regexes()[spec[1:]]}}
     elif spec.startswith("@"):
         words = spec[1:].split("|")
         tok = {"LEMMA": words[0]} if len(words) == 1 else {"LEMMA": {"IN": words}}

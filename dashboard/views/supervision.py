@@ -3,7 +3,9 @@
 The page starts with what went well (concrete moments, in solution-focused words, each with its time, the
 words said, a play button where the recording was kept, and a note for the supervisor), then the moments to
 look at again, then the figures, then the downloads. Moments come from `tagger.moments` (the report shows
-the same ones); notes are stored through `store.supervision` and go into the report.
+the same ones); notes are stored through `store.supervision` and go into the report. Every read and write
+goes through `store.access` with the team member (None in single-user mode): in team mode a practitioner
+reads their own sessions' page and notes, a supervisor those shared with them and writes the notes.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ import store
 from core import formatting
 from core.errors import UserError
 from core.records import Session
-from dashboard import data
+from dashboard import auth, data
 from dashboard.i18n import current_lang, fmt_date, fmt_num, fmt_pct, t
 from dashboard.share import share_section
 from dashboard.ui import all_sessions, esc, fmt_clock, guard, md, page_link, query_param, ratio_text
+from store import access
+from store.team import Viewer
 from tagger.moments import Moment, find_moments
 
 lang = current_lang()
@@ -25,36 +29,35 @@ session_id = query_param("id")
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _record(db: str, version: tuple[int, ...], session_id: str) -> Session | None:
-    """The stored session as its record, cached until that session is written again (data.session_key).
+def _record(
+    db: str, version: tuple[int, ...], session_id: str, who: tuple[str, str, str | None] | None
+) -> Session | None:
+    """The stored session as its record, cached until that session is written again (data.session_key) and
+    per team member (in team mode the key also holds the file's version, so a share taken back counts).
 
     A resource cache: the frozen record is shared, never changed, and need not be pickled."""
     with data.reader(db) as con:
-        return store.load_session(con, session_id) if store.session_exists(con, session_id) else None
+        return access.session_record(con, Viewer(*who) if who else None, session_id)
 
 
 def record(session_id: str) -> Session | None:
+    member = auth.viewer()
     db, key = data.session_key(session_id)
-    return _record(db, key, session_id)
+    if member is not None:
+        key = (*key, *(data.db_version(data.db_path()) or ()))
+    return _record(db, key, session_id, auth.who(member))
 
 
 def notes(session_id: str) -> dict[str, store.supervision.Note]:
     """Read fresh on every run: saving a note does not change the session's revision."""
     with data.reader(str(data.db_path())) as con:
-        return store.supervision.notes_for(con, session_id)
+        return access.notes_for(con, auth.viewer(), session_id)
 
 
 def kept_audio(session_id: str) -> tuple[bytes, str] | None:
-    """The session's kept recording as (bytes, MIME type), or None: then no moment shows a play button.
-
-    Keeping recordings (`spiegel process --keep-audio`, `store/audio.py`) is the 'listen' part of issue #10,
-    built beside this page; where this checkout does not have it yet, or the session's recording was not
-    kept, there is simply no button (not an error)."""
-    try:
-        from store import audio
-    except ImportError:
-        return None
-    return audio.load(data.db_path(), session_id)
+    """The session's kept recording as (bytes, MIME type), or None: then no moment shows a play button
+    (the recording was not kept, or this team member may not listen to it)."""
+    return access.recording(data.db_path(), auth.viewer(), session_id)
 
 
 def play_button(audio: tuple[bytes, str] | None, start_s: float | None) -> None:
@@ -75,6 +78,12 @@ def where(moment: Moment) -> str:
 
 
 def note_form(session: Session, moment: Moment, stored: store.supervision.Note | None) -> None:
+    """The note field; for a team member who reads but does not write notes, the stored note as text."""
+    member = auth.viewer()
+    if not access.may(member, "note"):
+        if stored:
+            st.markdown(f"**{esc(t('supervision.note'))}:** {esc(stored.note)}", unsafe_allow_html=True)
+        return
     with st.form(key=f"note_{session_id}_{moment.key}", border=False):
         text = st.text_area(
             t("supervision.note"),
@@ -86,8 +95,15 @@ def note_form(session: Session, moment: Moment, stored: store.supervision.Note |
         if st.form_submit_button(t("supervision.save"), icon=":material/save:"):
             try:
                 with store.connect(data.db_path()) as con:
-                    changed = store.supervision.save_note(
-                        con, session_id, moment.key, moment.kind, moment.first_idx, moment.start_s, text
+                    changed = access.save_note(
+                        con,
+                        member,
+                        session_id,
+                        moment.key,
+                        moment.kind,
+                        moment.first_idx,
+                        moment.start_s,
+                        text,
                     )
             except UserError as error:
                 st.error(error.message(lang))

@@ -4,6 +4,10 @@ The files go to the background queue of `dashboard/jobs.py` (the real command, o
 only adds to it and shows it. The list refreshes itself once a second while something runs (a fragment), so
 the rest of the page, the sidebar and the other pages stay usable, and a file keeps running when the user
 opens another page.
+
+In team mode only a practitioner adds sessions (store/access.py decides: the page is not in a supervisor's or
+trainer's navigation, and a typed address gets one sentence), every file is stored under their own
+practitioner name whatever was typed, the list shows only their own files, and each stored file is audited.
 """
 
 from __future__ import annotations
@@ -13,10 +17,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import data, jobs
+from dashboard import auth, data, jobs
 from dashboard.i18n import current_lang, t
 from dashboard.ui import page_link
 from dashboard.widgets import uploader_css
+from store import access
 
 #: Largest file the page accepts, in MB (an hour of uncompressed 44.1 kHz stereo is about 640 MB).
 MAX_UPLOAD_MB = 2048
@@ -29,7 +34,11 @@ def queue(db: str) -> jobs.Queue:
 
 
 lang = current_lang()
+member = auth.viewer()
 st.title(t("upload.title"))
+if not access.may(member, "upload"):
+    st.info(t("upload.not_allowed"), icon=":material/block:")
+    st.stop()
 st.caption(t("upload.intro"))
 uploads = queue(str(data.db_path()))
 
@@ -44,7 +53,14 @@ with st.form("upload_form", clear_on_submit=False, border=True):
         help=t("upload.files_help"),
     )
     c = st.columns([2, 2, 2, 1.5])
-    practitioner = c[0].text_input(t("upload.practitioner"), help=t("upload.practitioner_help"))
+    practitioner = c[0].text_input(
+        t("upload.practitioner"),
+        value=member.practitioner if member else "",
+        disabled=member is not None,  # a team member's uploads are theirs (store/access.py)
+        help=t("upload.team_practitioner", name=member.practitioner)
+        if member
+        else t("upload.practitioner_help"),
+    )
     client_code = c[1].text_input(t("upload.client"), help=t("upload.client_help"))
     recorded = c[2].date_input(
         t("upload.date"), value=None, format="DD-MM-YYYY" if current_lang() == "nl" else "YYYY-MM-DD"
@@ -64,7 +80,8 @@ if submitted:
             uploads.add(
                 file.name,
                 file.getvalue(),
-                practitioner=practitioner.strip() or None,
+                practitioner=access.upload_practitioner(member, practitioner.strip() or None),
+                viewer=member,
                 client_code=client_code.strip() or None,
                 recorded_at=recorded.isoformat() if isinstance(recorded, dt.date) else None,
                 language=language,
@@ -93,7 +110,7 @@ def job_line(job: jobs.Job) -> None:
 
 
 def job_list() -> None:
-    listed = uploads.jobs()
+    listed = uploads.jobs(member)
     st.subheader(t("upload.jobs"))
     if not listed:
         st.caption(t("upload.no_jobs"))
@@ -103,9 +120,9 @@ def job_list() -> None:
     for job in listed:
         job_line(job)
     if done and st.button(t("upload.clear"), icon=":material/clear_all:"):
-        uploads.clear_done()
+        uploads.clear_done(member)
         st.rerun(scope="fragment")
 
 
 # polls once a second only while a file is waiting or running; adding files reruns the whole page
-st.fragment(job_list, run_every=1.0 if uploads.busy() else None)()
+st.fragment(job_list, run_every=1.0 if uploads.busy(member) else None)()

@@ -281,8 +281,7 @@ CREATE TABLE IF NOT EXISTS supervision_notes (
     PRIMARY KEY (session_id, moment_key)
 );
 
--- ==================================================================================================);
-
+-- =========================================================================================================
 -- Team mode (issue #8; queries in store/team.py): sessions shared with a supervisor, and the audit log.
 -- Kept as its own block at the end of the schema. Erasing a session (store.erase_session) removes its shares;
 -- the audit log keeps the session id of a deletion, never its text, client code or file name.
@@ -299,7 +298,8 @@ CREATE TABLE IF NOT EXISTS audit_log (
     id         BIGINT PRIMARY KEY DEFAULT nextval('audit_seq'),
     logged_at  TIMESTAMP NOT NULL DEFAULT current_timestamp,
     event      VARCHAR NOT NULL,            -- login, login_failed, login_locked, logout, share, unshare, export,
-                                            -- report, delete, user_added, user_removed
+                                            -- report, delete, user_added, user_removed, and a team
+                                            -- member's correction, note, upload (store/access.py)
     actor      VARCHAR,                     -- the team login (dashboard) or the computer account (commands)
     via        VARCHAR NOT NULL,            -- dashboard | cli
     session_id VARCHAR,

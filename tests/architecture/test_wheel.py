@@ -102,6 +102,14 @@ print(vectors.shape, round(float(np.linalg.norm(vectors[0])), 3))
 """
 
 
+#: The bundled sample of two (synthetic) voices, made by setup.sh (samples/make_audio.py).
+TWO_VOICES = Path(__file__).resolve().parents[2] / "samples" / "audio" / "nl_eerste_gesprek.wav"
+_SPEAKER_COUNT = (
+    "import sys, duckdb; con = duckdb.connect(sys.argv[1], read_only=True); "
+    "print(con.execute('SELECT count(DISTINCT speaker) FROM utterances').fetchone()[0])"
+)
+
+
 def test_pip_install_of_the_wheel_gives_a_working_spiegel(tmp_path: Path) -> None:
     """A fresh venv, `pip install` of the wheel (offline: `--no-deps --no-index`), then the installed command.
 
@@ -169,3 +177,9 @@ def test_pip_install_of_the_wheel_gives_a_working_spiegel(tmp_path: Path) -> Non
     where, shape = voice.stdout.split("\n")[:2]
     assert where.startswith(str(site))  # our code from the wheel, not the checkout
     assert shape == "(1, 256) 1.0"
+    # the whole pipeline from the wheel alone: a two-voice recording comes out as two speakers
+    db = work / "twee.duckdb"
+    processed = run(str(spiegel), "process", str(TWO_VOICES), "--no-progress", "--db", str(db))
+    assert processed.returncode == 0, processed.stderr[-2000:]
+    counted = run(str(python), "-c", _SPEAKER_COUNT, str(db))
+    assert counted.stdout.strip() == "2", counted.stderr[-2000:]

@@ -164,3 +164,27 @@ def test_closing_the_queue_leaves_no_upload_behind(tmp_path):
     waiting = [queue.add(f"gesprek-{n}.txt", TRANSCRIPT.encode(), practitioner="Sanne") for n in range(3)]
     queue.close()
     assert not any(job.folder.exists() for job in waiting)
+
+
+def test_team_queue_audits_uploads_and_lists_each_members_own(tmp_path):
+    """In team mode each job keeps its member: the list is theirs, a stored file is audited with their login,
+    and a file stored earlier under another practitioner gives no link to that session."""
+    from store import connect, team
+    from store.team import Viewer
+
+    sanne = Viewer("sanne", "practitioner", "Sanne")
+    eva = Viewer("eva", "practitioner", "Eva")
+    db = tmp_path / "spiegel.duckdb"
+    queue = jobs.Queue(db)
+    first = queue.add("gesprek.txt", TRANSCRIPT.encode(), viewer=sanne, practitioner="Sanne")
+    assert queue.wait(timeout_s=600) and first.state == "stored", first.message
+    again = queue.add("zelfde.txt", TRANSCRIPT.encode(), viewer=eva, practitioner="Eva")
+    assert queue.wait(timeout_s=600)
+    assert first.session_id is not None and again.session_id is None  # Sanne's session, not Eva's to open
+    assert queue.jobs(sanne) == [first] and queue.jobs(eva) == [again] and len(queue.jobs()) == 2
+    queue.clear_done(eva)
+    assert queue.jobs() == [first]
+    with connect(db, read_only=True) as con:
+        audited = [(r[2], r[3], r[5]) for r in team.audit_rows(con, "upload")]
+    assert ("sanne", "dashboard", "transcript") in audited
+    assert all("gesprek" not in repr(row) for row in audited)

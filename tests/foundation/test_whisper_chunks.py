@@ -24,13 +24,3 @@ def test_padding_stops_halfway_into_a_short_pause() -> None:
 
 def test_no_regions_no_chunks() -> None:
     assert whisper_chunks([], 10.0, join_s=0.3, pad_s=0.1) == []
-
-
-def test_batch_clips_pack_neighbours_under_30_s_and_cut_a_long_chunk() -> None:
-    from pipeline.transcribe import batch_clips
-
-    assert batch_clips([(0.0, 10.0), (12.0, 25.0), (26.0, 40.0)]) == [(0.0, 25.0), (26.0, 40.0)]
-    long = batch_clips([(5.0, 75.0)])
-    assert long == [(5.0, 5.0 + 70 / 3), (5.0 + 70 / 3, 5.0 + 140 / 3), (5.0 + 140 / 3, 75.0)]
-    assert all(b - a <= 30.0 for a, b in batch_clips([(0.0, 29.0), (29.5, 100.0), (101.0, 102.0)]))
-    assert batch_clips([]) == []

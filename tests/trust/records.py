@@ -43,3 +43,18 @@ def file_bytes(db) -> bytes:
     """The database file and its write-ahead log, as an attacker with the disk would read them."""
     wal = db.with_name(db.name + ".wal")
     return db.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def three_sessions(con) -> dict[str, str]:
+    """The team tests' database: two sessions of Ottoline (tulpenveld K-0001, zeilboot K-0002), one of
+    Pieter (vuurtoren K-0003); marker → session id."""
+    from store import save_session
+
+    ids = {}
+    for marker, who, client in (
+        ("tulpenveld", "Ottoline", "K-0001"),
+        ("zeilboot", "Ottoline", "K-0002"),
+        ("vuurtoren", "Pieter", "K-0003"),
+    ):
+        ids[marker], _ = save_session(con, session(marker, n=6, practitioner=who, client=client))
+    return ids

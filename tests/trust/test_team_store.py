@@ -18,7 +18,7 @@ from core.errors import UserError
 from store import team
 from store.team import Viewer
 from store.users import TeamRole, add_user, authenticate, load, remove_user
-from tests.trust.records import file_bytes, session
+from tests.trust.records import file_bytes, three_sessions
 
 OTTOLINE = Viewer("ottoline", "practitioner", "Ottoline")
 SANNE = Viewer("sanne", "supervisor")
@@ -28,14 +28,8 @@ TOM = Viewer("tom", "trainer")
 @pytest.fixture
 def db(tmp_path):
     path = tmp_path / "team.duckdb"
-    ids = {}
     with store.connect(path) as con:
-        for marker, who, client in (
-            ("tulpenveld", "Ottoline", "K-0001"),
-            ("zeilboot", "Ottoline", "K-0002"),
-            ("vuurtoren", "Pieter", "K-0003"),
-        ):
-            ids[marker], _ = store.save_session(con, session(marker, n=6, practitioner=who, client=client))
+        ids = three_sessions(con)
     return path, ids
 
 
