@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cli.lang import say, t
 from cli.options import db_file
 from core.errors import UserError
 
@@ -100,7 +101,7 @@ def register(subparsers: Any) -> None:
 
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {text!r}")
+        raise argparse.ArgumentTypeError(t("cli.option.jobs", value=text))
     return int(text)
 
 
@@ -114,16 +115,16 @@ def _paths(args: argparse.Namespace) -> tuple[Path, Path]:
 
 def _existing_db(db: Path) -> Path:
     if not db.exists():
-        raise UserError(f"The database {db} does not exist; process or import a recording first.")
+        raise UserError("error.db.missing_yet", path=db)
     return db
 
 
 def _read_password() -> str:
     """Twice without echo on a terminal; else the first line of standard input."""
     if sys.stdin is not None and sys.stdin.isatty():
-        first = getpass.getpass("Wachtwoord / password: ")
-        if getpass.getpass("Nog eens / again: ") != first:
-            raise UserError("The two passwords differ; nothing was changed.")
+        first = getpass.getpass(t("cli.users.password"))
+        if getpass.getpass(t("cli.users.password_again")) != first:
+            raise UserError("error.users.passwords_differ")
         return first
     line = sys.stdin.readline() if sys.stdin is not None else ""
     return line.rstrip("\r\n")
@@ -138,7 +139,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     role = TeamRole(args.role)
     password = check_password(_read_password())
     user = add_user(path, args.name, role, password, args.practitioner, replace=args.replace)
-    print(f"User {user.name} ({user.role.value}) saved in {path}.", file=sys.stderr)
+    say("cli.users.saved", name=user.name, role=t(f"team.role.{user.role.value}"), path=path)
     if db.exists():
         team.record_event(
             db, "user_added", team.os_account(), team.VIA_CLI, detail=f"{user.name} {role.value}"
@@ -146,10 +147,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
         if user.practitioner:
             with team.reading(db) as con:
                 if not team.practitioner_session_count(con, user.practitioner):
-                    print(
-                        f"Note: no session is stored under the practitioner name {user.practitioner!r} yet.",
-                        file=sys.stderr,
-                    )
+                    say("cli.users.no_sessions_yet", practitioner=user.practitioner)
     return 0
 
 
@@ -163,7 +161,7 @@ def cmd_users_remove(args: argparse.Namespace) -> int:
     if db.exists():
         with connect(db) as con:
             shares = team.forget_user(con, user.name, team.os_account())
-    print(f"User {user.name} removed ({shares} shared sessions no longer shared).", file=sys.stderr)
+    say("cli.users.removed", name=user.name, shares=shares)
     return 0
 
 
@@ -181,10 +179,10 @@ def cmd_users_list(args: argparse.Namespace) -> int:
     for user in sorted(file.users.values(), key=lambda u: u.name):
         extra = f"  {user.practitioner}" if user.practitioner else ""
         if user.role.value == "supervisor":
-            extra = "  shared: " + (", ".join(shared.get(user.name, [])) or "-")
-        print(f"{user.name}\t{user.role.value}{extra}")
+            extra = t("cli.users.shared", sessions=", ".join(shared.get(user.name, [])) or "-")
+        print("\t".join([user.name, user.role.value + extra]))  # a table on stdout: role as --role takes it
     if not file.users:
-        print(f"No users in {path}.", file=sys.stderr)
+        say("cli.users.none", path=path)
     return 0
 
 
@@ -196,13 +194,9 @@ def _supervisor(args: argparse.Namespace, must_exist: bool) -> tuple[Path, str]:
     name = args.with_user.strip().lower()
     user = load(path).users.get(name)
     if must_exist and user is None:
-        raise UserError(
-            f"There is no user {args.with_user} in {path.name}; add one with 'spiegel users add'."
-        )
+        raise UserError("error.users.unknown_add", name=args.with_user, file=path.name)
     if must_exist and user.role.value != "supervisor":
-        raise UserError(
-            f"{name} is a {user.role.value}, not a supervisor: only supervisors see shared sessions."
-        )
+        raise UserError("error.share.not_supervisor", name=name, role=t(f"team.role.{user.role.value}"))
     return db, name
 
 
@@ -212,8 +206,7 @@ def cmd_share(args: argparse.Namespace) -> int:
     db, name = _supervisor(args, must_exist=True)
     with connect(db) as con:
         new = team.share(con, args.session_id, name, team.os_account())
-    state = "is now shared" if new else "was already shared"
-    print(f"Session {args.session_id} {state} with {name}.", file=sys.stderr)
+    say("cli.share.shared" if new else "cli.share.already", session=args.session_id, name=name)
     return 0
 
 
@@ -223,8 +216,8 @@ def cmd_unshare(args: argparse.Namespace) -> int:
     db, name = _supervisor(args, must_exist=False)
     with connect(db) as con:
         if not team.unshare(con, args.session_id, name, team.os_account()):
-            raise UserError(f"Session {args.session_id} was not shared with {name}.")
-    print(f"Session {args.session_id} is no longer shared with {name}.", file=sys.stderr)
+            raise UserError("error.share.not_shared", session=args.session_id, name=name)
+    say("cli.share.unshared", session=args.session_id, name=name)
     return 0
 
 
@@ -233,14 +226,14 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from store import team
 
     if args.event and args.event not in team.EVENTS:
-        raise UserError(f"There is no audit event {args.event!r}; choose from {', '.join(team.EVENTS)}.")
+        raise UserError("error.audit.event", event=args.event, events=", ".join(team.EVENTS))
     with team.reading(_existing_db(store.resolve_db_path(args.db))) as con:
         rows = team.audit_rows(con, args.event, args.limit)
     for at, event, actor, via, session_id, detail in rows:
         fields = [at.isoformat(sep=" ", timespec="seconds"), event, actor or "-", via, session_id or "-"]
         print("\t".join([*fields, detail or ""]).rstrip())
     if not rows:
-        print("No events recorded.", file=sys.stderr)
+        say("cli.audit.none")
     return 0
 
 
@@ -254,7 +247,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     if args.team or args.users:
         users = users_path(db, args.users).resolve()
         if not load(users).users:  # a missing, open or damaged file is one sentence here, not in the browser
-            raise UserError(f"The user file {users} has no users; add one with 'spiegel users add'.")
+            raise UserError("error.users.none", path=users)
     return run_dashboard(db, port=args.port, open_browser=args.open, users_file=users)
 
 

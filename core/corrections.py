@@ -49,34 +49,34 @@ def check(correction: Correction, utterance_ids: set[int], speakers: set[str]) -
     """One plain sentence (UserError) for a correction that cannot apply; nothing is stored then."""
     kind, value, idx = correction.kind, correction.value, correction.utterance_idx
     if kind not in KINDS:
-        raise UserError(f"Unknown kind of correction {kind!r}.")
+        raise UserError("error.correction.kind", kind=kind)
     if kind in UTTERANCE_KINDS and idx not in utterance_ids:
-        raise UserError(f"The session has no utterance {idx}.")
+        raise UserError("error.correction.no_utterance", idx=idx)
     if not correction.author.strip():
-        raise UserError("A correction needs the name of who makes it.")
+        raise UserError("error.correction.no_author")
     if kind == "text" and not str(value.get("text") or "").strip():
-        raise UserError("The corrected text is empty; remove nothing, or write the text.")
+        raise UserError("error.correction.empty_text")
     if kind == "speaker" and not str(value.get("speaker") or "").strip():
-        raise UserError("Give the speaker the utterance belongs to.")
+        raise UserError("error.correction.speaker_needed")
     if kind == "role":
         if value.get("speaker") not in speakers:
-            raise UserError(f"The session has no speaker {value.get('speaker')!r}.")
+            raise UserError("error.correction.no_speaker", speaker=value.get("speaker"))
         if value.get("role") not in {r.value for r in Role}:
-            raise UserError(f"{value.get('role')!r} is not a role (practitioner, client, other).")
+            raise UserError("error.correction.role", role=value.get("role"))
     if kind == "merge":
         keep, gone = value.get("keep"), value.get("gone")
         if keep not in speakers or gone not in speakers:
-            raise UserError("A merge needs two speakers of this session.")
+            raise UserError("error.correction.merge_speakers")
         if keep == gone:
-            raise UserError("A merge needs two different speakers.")
+            raise UserError("error.correction.merge_same")
     if kind in ("label_add", "label_remove") and value.get("label") not in LABELS:
-        raise UserError(f"{value.get('label')!r} is not a label of the taxonomy.")
+        raise UserError("error.correction.label", label=value.get("label"))
     if kind == "label_add" and value.get("value") is not None:
         number = float(value["value"])
         if not 0 <= number <= 10:
-            raise UserError("A scale value lies between 0 and 10.")
+            raise UserError("error.correction.scale")
     if kind == "orientation" and value.get("orientation") not in {o.value for o in Orientation}:
-        raise UserError(f"{value.get('orientation')!r} is not an orientation.")
+        raise UserError("error.correction.orientation", orientation=value.get("orientation"))
 
 
 @dataclass

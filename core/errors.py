@@ -18,17 +18,26 @@ class UserError(Exception):
     The CLI prints `str(error)` as one line on stderr and exits non-zero; nothing is written half-way.
     """
 
+    #: The language `str(error)` uses when set (`in_lang`); None: the language of this run.
+    lang: str | None = None
+
     def __init__(self, key: str, /, **fields: Any) -> None:
         super().__init__(key)
         self.key = key
         self.fields = fields
 
     def message(self, lang: str | None = None) -> str:
-        """The sentence in `lang` (default: the language of this run)."""
+        """The sentence in `lang` (default: the language given by `in_lang`, else that of this run)."""
         from core.texts import has, text, user_lang
 
-        lang = lang or user_lang()
+        lang = lang or self.lang or user_lang()
         return text(self.key, lang, **self.fields) if has(self.key, lang) else self.key
+
+    def in_lang(self, lang: str) -> UserError:
+        """Pin the language of `str(error)`: a dashboard page raises in its own language, which may differ
+        from the process's (`SPIEGEL_LANG`), and Streamlit shows a raised error by its `str`."""
+        self.lang = lang
+        return self
 
     def __str__(self) -> str:
         return self.message()

@@ -24,7 +24,7 @@ import streamlit as st
 
 from core.errors import UserError
 from dashboard import data
-from dashboard.i18n import t
+from dashboard.i18n import current_lang, t
 from dashboard.launch import TEAM_USERS_ENV
 from dashboard.ui import md
 from store import team
@@ -70,7 +70,7 @@ def gate(pages: dict[str, list]) -> Viewer | None:
     try:
         viewer = current_viewer()
     except UserError as error:  # the user file became unreadable or open to others: nobody gets in
-        st.error(str(error))
+        st.error(error.message(current_lang()))
         st.stop()
         raise
     if viewer is not None:

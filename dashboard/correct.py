@@ -48,7 +48,7 @@ def _write(action: Any) -> bool:
         st.warning(t("db.busy"), icon=":material/hourglass_top:")
         return False
     except UserError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(error.message(current_lang()), icon=":material/error:")
         return False
     return True
 

@@ -24,7 +24,8 @@ import streamlit as st
 
 from core.errors import UserError
 from core.taxonomy import LABELS
-from store import connect, default_db_path, queries
+from dashboard.i18n import current_lang
+from store import DatabaseBusy, connect, default_db_path, queries
 from tagger.rules import builtin_rule_lines
 
 ROLES = ("practitioner", "client", "all")
@@ -60,8 +61,11 @@ def db_version(path: Path) -> tuple[int, int, int, int] | None:
 
 
 def _is_lock_error(error: BaseException) -> bool:
+    # by type, not by words: the message is in the user's language
     cause = error.__cause__
-    return "in use" in str(error) or (isinstance(cause, duckdb.IOException) and "lock" in str(cause).lower())
+    return isinstance(error, DatabaseBusy) or (
+        isinstance(cause, duckdb.IOException) and "lock" in str(cause).lower()
+    )
 
 
 @contextlib.contextmanager
@@ -79,10 +83,10 @@ def reader(db: str, attempts: int = 4, pause_s: float = 0.4) -> Iterator[duckdb.
                 time.sleep(pause_s)
                 continue
             if _is_lock_error(error):
-                raise DbUnavailable("busy", str(error)) from error
+                raise DbUnavailable("busy", error.message(current_lang())) from error
             if not path.exists():
                 raise DbUnavailable("missing", str(path)) from error
-            raise DbUnavailable("error", str(error)) from error
+            raise DbUnavailable("error", error.message(current_lang())) from error
         with stack:
             yield con
         return

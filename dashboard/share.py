@@ -43,7 +43,8 @@ def report_bytes(session_id: str, fmt: str, lang: str, pseudonymize: bool) -> by
     if member is not None:  # team mode: the store says first whether this member may read the session
         with data.reader(str(data.db_path())) as con:
             if not access.visible(con, member, session_id):
-                raise UserError(t("share.failed", lang, reason=access.NotVisible(session_id)))
+                hidden = access.NotVisible(session_id).message(lang)
+                raise UserError("share.failed", reason=hidden).in_lang(lang)
     with tempfile.TemporaryDirectory(prefix="spiegel-share-") as tmp:
         out = Path(tmp) / f"verslag.{fmt}"
         command = [sys.executable, "-m", "cli", "report", session_id, "--db", str(data.db_path())]
@@ -54,7 +55,7 @@ def report_bytes(session_id: str, fmt: str, lang: str, pseudonymize: bool) -> by
         )
         if done.returncode != 0 or not out.exists():
             lines = [line for line in done.stderr.splitlines() if line.strip()]
-            raise UserError(t("share.failed", lang, reason=lines[-1] if lines else done.returncode))
+            raise UserError("share.failed", reason=lines[-1] if lines else done.returncode).in_lang(lang)
         return out.read_bytes()
 
 

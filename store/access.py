@@ -46,14 +46,14 @@ class NotVisible(UserError):
     """The session is not this member's to see: said exactly as for an id that does not exist."""
 
     def __init__(self, session_id: str) -> None:
-        super().__init__(f"There is no session {session_id} in this database.")
+        super().__init__("error.store.no_session", session=session_id)
 
 
 class NotAllowed(UserError):
     """The member's role may not do this (e.g. a supervisor correcting, a trainer uploading)."""
 
     def __init__(self, action: str) -> None:
-        super().__init__(f"Your role may not do this ({action}).")
+        super().__init__("error.team.not_allowed", action=action)
 
 
 def may(viewer: Viewer | None, action: str) -> bool:

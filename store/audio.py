@@ -71,7 +71,7 @@ def connect_audio(db: str | Path | None, read_only: bool = False) -> Iterator[du
 def keep(db: str | Path | None, session_id: str, data: bytes, mime: str, duration_s: float | None) -> None:
     """Store (or replace) a session's recording."""
     if not data:
-        raise UserError("The recording to keep is empty.")
+        raise UserError("error.audio.keep_empty")
     with connect_audio(db) as con:
         con.execute(
             "INSERT OR REPLACE INTO audio (session_id, mime, duration_s, data) VALUES (?, ?, ?, ?)",

@@ -103,10 +103,7 @@ def refuse_if_corrected(con: duckdb.DuckDBPyConnection, session_id: str) -> None
     """`spiegel roles` rewrites a session wholesale (a merge joins utterances, so their numbers change); on a
     session with corrections from the dashboard that counts would make their log point at other utterances."""
     if summary(con, session_id)[0]:
-        raise UserError(
-            f"Session {session_id} has corrections made in the dashboard; correct its speakers there, "
-            "or undo those corrections first."
-        )
+        raise UserError("error.correction.made_in_dashboard", session=session_id)
 
 
 def forget_original(con: duckdb.DuckDBPyConnection, session_id: str) -> None:
@@ -184,7 +181,7 @@ def original(
 
 def _language(con: duckdb.DuckDBPyConnection, session_id: str) -> str:
     if not session_exists(con, session_id):
-        raise UserError(f"There is no session {session_id} in this database.")
+        raise UserError("error.store.no_session", session=session_id)
     return str(con.execute("SELECT language FROM sessions WHERE session_id = ?", [session_id]).fetchone()[0])
 
 

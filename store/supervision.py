@@ -59,10 +59,10 @@ def save_note(
     """Store (or replace) the note on one moment; an empty note removes it. True when something changed."""
     text = note.strip()
     if len(text) > MAX_NOTE_CHARS:
-        raise UserError(f"A note can be at most {MAX_NOTE_CHARS} characters long.")
+        raise UserError("error.note.too_long", most=MAX_NOTE_CHARS)
     exists = con.execute("SELECT count(*) FROM sessions WHERE session_id = ?", [session_id]).fetchone()[0]
     if not exists:
-        raise UserError(f"There is no session {session_id} in this database.")
+        raise UserError("error.store.no_session", session=session_id)
     before = notes_for(con, session_id).get(moment_key)
     if (before.note if before else "") == text:
         return False

@@ -169,7 +169,7 @@ def practitioner_session_count(con: duckdb.DuckDBPyConnection, practitioner: str
 def share(con: duckdb.DuckDBPyConnection, session_id: str, username: str, actor: str) -> bool:
     """Share a session with a supervisor; False when it was already shared with them. Audited."""
     if not session_exists(con, session_id):
-        raise UserError(f"There is no session {session_id} in this database.")
+        raise UserError("error.store.no_session", session=session_id)
     with transaction(con):
         before = con.execute(
             "SELECT count(*) FROM session_shares WHERE session_id = ? AND username = ?",
@@ -264,7 +264,7 @@ def record_event(
     """Open the database for writing, add one audit row, close. Never creates a database."""
     path = resolve_db_path(db)
     if not path.exists():
-        raise UserError(f"The database {path} does not exist.")
+        raise UserError("error.db.missing", path=path)
     with _WRITE, connect(path, wait_s=wait_s) as con:
         record(con, event, actor, via, session_id, detail)
 

@@ -86,15 +86,13 @@ def check_name(name: str) -> str:
     """A login name: 2–40 characters of a–z, 0–9, '.', '_' or '-' (case is folded)."""
     folded = name.strip().lower()
     if not 2 <= len(folded) <= 40 or not set(folded) <= NAME_CHARS:
-        raise UserError(
-            f"The user name {name!r} is not usable: use 2 to 40 letters a-z, digits, '.', '_' or '-'."
-        )
+        raise UserError("error.users.name", name=name)
     return folded
 
 
 def check_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise UserError(f"The password is too short: use at least {MIN_PASSWORD} characters.")
+        raise UserError("error.users.password_short", least=MIN_PASSWORD)
     return password
 
 
@@ -103,12 +101,9 @@ def load(path: Path, missing_ok: bool = False) -> UserFile:
     if not path.exists():
         if missing_ok:
             return UserFile(path, secrets.token_hex(32), {})
-        raise UserError(f"There is no user file {path}; add a user first with 'spiegel users add'.")
+        raise UserError("error.users.no_file", path=path)
     if path.stat().st_mode & 0o077:
-        raise UserError(
-            f"The user file {path} can be read by other accounts; run 'chmod 600 {path}' and check who "
-            "had access (its password hashes may have been copied)."
-        )
+        raise UserError("error.users.open_file", path=path)
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         if raw.get("format") != FORMAT:
@@ -125,7 +120,7 @@ def load(path: Path, missing_ok: bool = False) -> UserFile:
         }
         return UserFile(path, str(raw["secret"]), users)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        raise UserError(f"The user file {path} is damaged or not a Gespreksspiegel user file.") from None
+        raise UserError("error.users.damaged", path=path) from None
 
 
 def save(file: UserFile) -> None:
@@ -141,7 +136,7 @@ def save(file: UserFile) -> None:
     if not path.parent.is_dir() and path.parent == default_data_dir():  # first use, before any database
         path.parent.mkdir(parents=True, mode=0o700)
     if not path.parent.is_dir():
-        raise UserError(f"The folder {path.parent} does not exist.")
+        raise UserError("error.users.no_folder", folder=path.parent)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
@@ -162,14 +157,12 @@ def add_user(
     name = check_name(name)
     check_password(password)
     if role is TeamRole.PRACTITIONER and not (practitioner and practitioner.strip()):
-        raise UserError(
-            "A practitioner login needs --practitioner NAME: the name their sessions are stored under."
-        )
+        raise UserError("error.users.needs_practitioner")
     if role is not TeamRole.PRACTITIONER and practitioner:
-        raise UserError("--practitioner is only for practitioner logins.")
+        raise UserError("error.users.practitioner_only")
     file = load(path, missing_ok=True)
     if name in file.users and not replace:
-        raise UserError(f"The user {name} already exists; give --replace to set a new password or role.")
+        raise UserError("error.users.exists", name=name)
     user = TeamUser(
         name=name,
         role=role,
@@ -185,7 +178,7 @@ def remove_user(path: Path, name: str) -> TeamUser:
     file = load(path)
     folded = name.strip().lower()
     if folded not in file.users:
-        raise UserError(f"There is no user {name} in {path.name}.")
+        raise UserError("error.users.unknown", name=name, file=path.name)
     users = dict(file.users)
     removed = users.pop(folded)
     save(UserFile(file.path, file.secret, users))

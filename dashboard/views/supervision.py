@@ -106,7 +106,7 @@ def note_form(session: Session, moment: Moment, stored: store.supervision.Note |
                         text,
                     )
             except UserError as error:
-                st.error(str(error))
+                st.error(error.message(lang))
                 return
             key = (
                 "supervision.unchanged"

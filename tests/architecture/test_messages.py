@@ -93,6 +93,46 @@ def test_user_errors_name_a_key_not_a_sentence() -> None:
     assert not done, f"no plain-sentence errors left, remove from NOT_YET: {done}"
 
 
+def _user_error_classes() -> dict[str, tuple[str, ast.ClassDef]]:
+    """Our subclasses of `UserError` (by name, transitively): their sentence is the key they pass up."""
+    classes = {
+        node.name: (path.relative_to(ROOT).as_posix(), node)
+        for path in _modules()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef)
+    }
+    found: dict[str, tuple[str, ast.ClassDef]] = {}
+    grown = True
+    while grown:
+        grown = False
+        for name, (rel, node) in classes.items():
+            bases = {_name(base) for base in node.bases}
+            if name not in found and bases & ({"UserError"} | set(found)):
+                found[name] = (rel, node)
+                grown = True
+    return found
+
+
+def test_user_error_subclasses_pass_a_key_up() -> None:
+    """`class NotVisible(UserError)` calling `super().__init__(f"There is no ...")` would slip past the test
+    above (the call is not named UserError): its first argument must be a catalogue key too."""
+    catalogue = _catalogue("nl")
+    sentences = []
+    for name, (rel, node) in _user_error_classes().items():
+        for call in ast.walk(node):
+            if (
+                isinstance(call, ast.Call)
+                and _name(call.func) == "__init__"
+                and isinstance(call.func, ast.Attribute)
+                and isinstance(call.func.value, ast.Call)
+                and _name(call.func.value.func) == "super"
+                and call.args
+                and _first_key(call) not in catalogue
+            ):
+                sentences.append(f"{rel}:{call.lineno}: {name}: {ast.unparse(call.args[0])[:70]}")
+    assert not sentences, "UserError subclasses that pass up a sentence, not a key:\n" + "\n".join(sentences)
+
+
 def test_dutch_and_english_texts_have_the_same_fields() -> None:
     nl, en = _catalogue("nl"), _catalogue("en")
     assert set(nl) == set(en), (

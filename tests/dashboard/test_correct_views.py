@@ -48,3 +48,16 @@ def test_listen_and_correct_in_english(monkeypatch, tmp_path):
     assert "The recording was not kept" in text and "Listen" in text
     assert [e.label for e in at.expander] == ["Correct"]
     assert {b.label for b in at.button} >= {"Save text", "Add label", "Undo the last change", "Merge"}
+
+
+def test_a_refused_correction_is_told_in_the_page_s_language(monkeypatch, tmp_path):
+    """The process speaks Dutch (no SPIEGEL_LANG); an English page still shows the refusal in English."""
+    monkeypatch.delenv("SPIEGEL_LANG", raising=False)
+    fixture = build_db(tmp_path / "spiegel.duckdb")
+    for lang, refusal in (("en", "needs the name of who makes it"), ("nl", "heeft de naam nodig")):
+        at = open_app(monkeypatch, fixture.path, "session", id=fixture.a, lang=lang)
+        at.text_input(key="corr_author").set_value("").run()  # no author's name
+        save = "Save text" if lang == "en" else "Tekst opslaan"
+        next(b for b in at.button if b.label == save).click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert any(refusal in e.value for e in at.error), [e.value for e in at.error]

@@ -40,8 +40,9 @@ def test_report_download_is_the_command_s_file(db) -> None:
 def test_a_failing_report_is_one_sentence(db) -> None:
     from core.errors import UserError
 
-    with pytest.raises(UserError, match="Het verslag kon niet worden gemaakt"):
+    with pytest.raises(UserError, match="Het verslag kon niet worden gemaakt") as caught:
         share.report_bytes("bestaat-niet", "md", "nl", pseudonymize=False)
+    assert caught.value.message("en").startswith("The report could not be made")
 
 
 def test_pseudonymised_data_files_carry_no_names(db) -> None:
@@ -56,3 +57,14 @@ def test_pseudonymised_data_files_carry_no_names(db) -> None:
     assert record["meta"]["client_code"].startswith("[CLIENT-") and record["meta"]["recorded_at"] is None
     plain = json.loads(share.data_bytes(sid, "json", pseudonymize=False))
     assert plain["meta"]["practitioner"] == "Sanne"
+
+
+def test_a_failing_report_is_told_in_the_page_s_language(db, monkeypatch) -> None:
+    """`str(error)` is what Streamlit shows of a raised error: the page's language, not the process's."""
+    from core.errors import UserError
+
+    monkeypatch.delenv("SPIEGEL_LANG", raising=False)
+    with pytest.raises(UserError) as caught:
+        share.report_bytes("bestaat-niet", "md", "en", pseudonymize=False)
+    assert str(caught.value).startswith("The report could not be made: ")
+    assert "no session bestaat-niet" in str(caught.value)  # the command's own sentence, in English too

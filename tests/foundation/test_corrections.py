@@ -237,6 +237,8 @@ def test_a_correction_that_cannot_apply_is_one_sentence_and_changes_nothing(db, 
         with pytest.raises(UserError) as caught:
             store.corrections.add(con, sid, bad, retag_for)
         assert "\n" not in str(caught.value)
+        assert caught.value.key.startswith("error.correction.")  # a catalogue text, in both languages:
+        assert str(caught.value) != caught.value.message("en") and "\n" not in caught.value.message("en")
         assert (_state(con, sid), store.table_counts(con)) == before
         assert con.execute("SELECT count(*) FROM corrections").fetchone()[0] == 0
 
@@ -294,8 +296,9 @@ def test_spiegel_roles_refuses_a_session_corrected_in_the_dashboard_and_resets_t
     path, sid = db
     with store.connect(path) as con:
         _add(con, sid, Correction("text", {"text": "Het gaat goed."}, utterance_idx=1, author="A"))
-    with pytest.raises(UserError, match="corrections made in the dashboard"):
+    with pytest.raises(UserError, match="correcties uit het dashboard") as caught:
         correct_session(path, sid, {"S2": Role.PRACTITIONER})
+    assert "corrections made in the dashboard" in caught.value.message("en")
     with store.connect(path) as con:
         store.corrections.undo(con, sid, "A", retag_for)
     correct_session(path, sid, {"S2": Role.PRACTITIONER})  # nothing counts any more: allowed

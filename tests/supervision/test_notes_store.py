@@ -47,10 +47,12 @@ def test_a_note_round_trips_and_is_replaced_then_removed(db) -> None:
 def test_a_note_on_an_unknown_session_or_too_long_is_one_sentence_and_stores_nothing(db) -> None:
     path, sid = db
     with store.connect(path) as con:
-        with pytest.raises(UserError, match="no session"):
+        with pytest.raises(UserError, match="geen sessie bestaat-niet") as caught:
             supervision.save_note(con, "bestaat-niet", "k:1", "k", 1, None, "tekst")
-        with pytest.raises(UserError, match="at most"):
+        assert "no session bestaat-niet" in caught.value.message("en")
+        with pytest.raises(UserError, match=f"hoogstens {supervision.MAX_NOTE_CHARS} tekens") as caught:
             supervision.save_note(con, sid, "k:1", "k", 1, None, "x" * (supervision.MAX_NOTE_CHARS + 1))
+        assert f"at most {supervision.MAX_NOTE_CHARS} characters" in caught.value.message("en")
         assert con.execute("SELECT count(*) FROM supervision_notes").fetchone()[0] == 0
 
 

@@ -79,7 +79,8 @@ def test_kept_recording_is_encrypted_with_the_database_key(tmp_path, monkeypatch
     monkeypatch.setenv(store.KEY_ENV, "een ander wachtwoord")
     with pytest.raises(UserError) as caught:
         store.audio.load(db, kept)
-    assert "\n" not in str(caught.value) and "key" in str(caught.value)
+    assert "\n" not in str(caught.value) and "sleutel" in str(caught.value)
+    assert "key" in caught.value.message("en")
 
 
 def test_rekey_moves_the_kept_recordings_to_the_new_key(tmp_path, monkeypatch):

@@ -61,10 +61,13 @@ def test_a_practitioner_corrects_only_their_own_sessions_under_their_login(db):
     fix = Correction("text", {"text": "Een nieuwe zin over de toekomst."}, 0, "typed-name")
     with store.connect(path) as con:
         access.add_correction(con, OTTOLINE, ids["tulpenveld"], fix, retag_for)
-        with pytest.raises(access.NotVisible, match="no session"):  # as if it did not exist
+        with pytest.raises(access.NotVisible, match="geen sessie") as caught:  # as if it did not exist
             access.add_correction(con, OTTOLINE, ids["vuurtoren"], fix, retag_for)
-        with pytest.raises(access.NotAllowed):  # shared with her, but supervisors do not correct
+        assert "no session" in caught.value.message("en")
+        # shared with her, but supervisors do not correct
+        with pytest.raises(access.NotAllowed, match="Uw rol mag dit niet") as caught:
             access.add_correction(con, SANNE, ids["vuurtoren"], fix, retag_for)
+        assert "Your role may not do this" in caught.value.message("en")
         with pytest.raises(access.NotVisible):  # not shared with her: not there at all
             access.add_correction(con, SANNE, ids["zeilboot"], fix, retag_for)
         with pytest.raises(access.NotVisible):

@@ -65,8 +65,9 @@ def test_a_supervisor_gets_only_what_is_shared_with_them(db):
         assert team.unshare(con, ids["vuurtoren"], "sanne", "admin") is True
         assert team.unshare(con, ids["vuurtoren"], "sanne", "admin") is False
         assert ids_seen(con, SANNE) == set()
-        with pytest.raises(UserError, match="no session"):
+        with pytest.raises(UserError, match="geen sessie bestaat-niet") as caught:
             team.share(con, "bestaat-niet", "sanne", "admin")
+        assert "no session bestaat-niet" in caught.value.message("en")
         events = [row[1] for row in team.audit_rows(con)]
     assert events == ["unshare", "unshare", "share", "share"]
 
@@ -150,14 +151,16 @@ def test_the_user_file_is_private_hashed_and_checked(tmp_path):
     assert authenticate(file, "OTTOLINE ", "een-lang-wachtwoord").name == "ottoline"
     assert authenticate(file, "ottoline", "een-lang-wachtwoorD") is None
     assert authenticate(file, "niemand", "een-lang-wachtwoord") is None
-    with pytest.raises(UserError, match="already exists"):
-        add_user(path, "tom", TeamRole.TRAINER, "nog-een-wachtwoord", None)
-    with pytest.raises(UserError, match="needs --practitioner"):
-        add_user(path, "anna", TeamRole.PRACTITIONER, "een-lang-wachtwoord", None)
-    with pytest.raises(UserError, match="too short"):
-        add_user(path, "anna", TeamRole.SUPERVISOR, "kort", None)
-    with pytest.raises(UserError, match="not usable"):
-        add_user(path, "an na", TeamRole.SUPERVISOR, "een-lang-wachtwoord", None)
+    refusals = [  # (Dutch, English) of the same refusal
+        ("bestaat al", "already exists", ("tom", TeamRole.TRAINER, "nog-een-wachtwoord", None)),
+        ("--practitioner NAAM nodig", "needs --practitioner", ("anna", TeamRole.PRACTITIONER, "een-lang-wachtwoord", None)),
+        ("te kort", "too short", ("anna", TeamRole.SUPERVISOR, "kort", None)),
+        ("niet bruikbaar", "not usable", ("an na", TeamRole.SUPERVISOR, "een-lang-wachtwoord", None)),
+    ]  # fmt: skip
+    for dutch, english, given in refusals:
+        with pytest.raises(UserError, match=dutch) as caught:
+            add_user(path, *given)
+        assert english in caught.value.message("en")
     assert remove_user(path, "tom").name == "tom"
     assert set(load(path).users) == {"ottoline"}
     path.chmod(0o644)
@@ -165,8 +168,9 @@ def test_the_user_file_is_private_hashed_and_checked(tmp_path):
         load(path)
     path.chmod(0o600)
     path.write_text("{not json")
-    with pytest.raises(UserError, match="damaged"):
+    with pytest.raises(UserError, match="beschadigd") as caught:
         load(path)
+    assert "damaged" in caught.value.message("en")
 
 
 def test_an_audit_write_waits_for_a_read_of_the_same_process(db):
