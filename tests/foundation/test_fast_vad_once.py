@@ -20,6 +20,7 @@ CLIP = REPO / "samples" / "audio" / "en_first_session.wav"
 
 def test_batched_decoding_on_shared_regions_runs_no_vad_of_its_own(monkeypatch) -> None:
     import faster_whisper.transcribe as fw
+    import faster_whisper.vad as vad
 
     from models import resolve_model
     from pipeline.audio import decode
@@ -27,14 +28,16 @@ def test_batched_decoding_on_shared_regions_runs_no_vad_of_its_own(monkeypatch) 
     from pipeline.diarize.frontend import _normalise
     from pipeline.transcribe import AsrOptions, load_whisper, transcribe
 
-    calls = count_calls(monkeypatch, (fw, "get_speech_timestamps"))
+    # faster-whisper's function, wherever it is called from (its own pipeline, or pipeline/transcribe.py's
+    # pass when no regions are given)
+    calls = count_calls(monkeypatch, (vad, "get_speech_timestamps"), (fw, "get_speech_timestamps"))
     resolved = resolve_model(None)
     model = load_whisper(resolved.path_or_name, resolved.offline)
     audio = decode(CLIP).samples[: 16000 * 40]
     options = dataclasses.replace(AsrOptions(language="en"), batched=True)
 
     own, _ = transcribe(model, audio, options)
-    assert len(calls) == 1  # faster-whisper's own VAD pass, seen by the count
+    assert len(calls) == 1  # a VAD pass of the decoder's own when it gets no regions, seen by the count
 
     regions = speech_regions(_normalise(audio))  # the speech stage's pass (pipeline/stages.py)
     calls.clear()
