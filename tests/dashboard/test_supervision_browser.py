@@ -133,7 +133,12 @@ def test_supervision_page_moments_note_and_report(served, tmp_path) -> None:
             assert data.splitlines()[0].startswith("idx,speaker,role,start_s")
             page.get_by_text("Pseudonimiseren").click()  # the switch: downloads are made pseudonymised
             page.get_by_role("button", name="Verslag (Markdown)").wait_for(timeout=30_000)
-            shared = download(page, "Verslag (Markdown)", tmp_path / "gedeeld.md").decode("utf-8")
+            # the page reruns after the switch (its running mark is hidden): until then the old button is there
+            for _ in range(10):
+                shared = download(page, "Verslag (Markdown)", tmp_path / "gedeeld.md").decode("utf-8")
+                if "[PERSOON-" in shared:
+                    break
+                page.wait_for_timeout(2_000)
             assert "[PERSOON-" in shared and NOTE in shared
             assert not {"Sanne", "Eva", "K-017", first} & {w for w in re.findall(r"[\w-]+", shared)}
 
