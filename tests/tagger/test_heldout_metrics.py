@@ -16,10 +16,11 @@ TARGETS = {("nl", "macro_f1"): 0.90, ("en", "macro_f1"): 0.85}
 #: The English orientation is now fitted on real talk (AnnoMI's development sessions, whose MI change/sustain
 #: talk is not quite our solution/problem talk) with these sentences as regression cases: our own held-out
 #: orientation fell from 0.927 to 0.847 while real client talk rose (see bench/bench_annomi.py).
+#: Since technique labels settle orientation (tagger/data/technique_orientation.json) the whole English
+#: held-out part is back at target; its first set is not.
 BELOW_TARGET = {
     ("heldout", "nl", "scale_exact"),
     ("heldout", "en", "orientation_accuracy"),
-    ("heldout_all", "en", "orientation_accuracy"),
 }
 
 
