@@ -11,7 +11,6 @@ practitioner corrects, only their own sessions, under their login, audited; a su
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Callable
 from typing import Any
 
@@ -268,7 +267,9 @@ def _new_speaker(speakers: list[str]) -> str:
 
 
 def _default_author() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return ""
+    """The computer account's name from the environment (store.team.os_account: no password-database lookup,
+    which would ask nscd over a socket); empty where only a uid is known."""
+    from store.team import os_account
+
+    name = os_account()
+    return "" if name.startswith("uid ") else name

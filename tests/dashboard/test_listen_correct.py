@@ -192,7 +192,11 @@ def test_edit_label_and_undo_change_the_figures_and_survive_a_restart(dashboard,
             shows(page, changes=2, compliments=2)
             page.get_by_text("Supervisor Sanne").first.wait_for(state="attached", timeout=10_000)
             page.screenshot(path=str(shots / "correct_two_changes.png"), full_page=True)
-            page.get_by_role("button", name="Laatste wijziging ongedaan maken").click()
+            # the charts above redraw after the change and move the panel: click the button once it stands still
+            undo = page.get_by_role("button", name="Laatste wijziging ongedaan maken")
+            undo.scroll_into_view_if_needed()
+            page.wait_for_timeout(3_000)
+            undo.click()
             shows(page, changes=1, compliments=1)
             page.locator("#u1 .gs-text", has_text=SOLUTION_TEXT).wait_for(timeout=60_000)
             assert metric(page, "Oplossingsgericht (cliënt)") == "100%"
