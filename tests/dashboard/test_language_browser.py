@@ -107,7 +107,15 @@ def test_every_page_speaks_one_language(fixture_db: FixtureDb, tmp_path, lang):
                 # English mode: only the interface is scanned (the conversations and names are Dutch)
                 seen = visible_text(page, skip=".gs-text" if lang == "en" else "")
                 if name == "cohort":
-                    calendar, heads = open_calendar(page)
+                    want = "nl-NL" if lang == "nl" else "en-GB"
+                    page.wait_for_function("want => navigator.language === want", arg=want, timeout=30_000)
+                    # the picker takes the locale when it is drawn: on a loaded machine the page's locale script
+                    # can run after its first drawing, so it is opened again until it has redrawn
+                    for _ in range(5):
+                        calendar, heads = open_calendar(page)
+                        if heads == WEEK[lang]:
+                            break
+                        page.wait_for_timeout(2_000)
                     seen += "\n" + calendar
                     assert heads == WEEK[lang], heads  # the language's day names, Monday first
                 page.screenshot(path=str(shots / f"{lang}_{name}.png"), full_page=True)
