@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
-from test_browser import ARGS, CHROMIUM, free_port, no_exception
+from browser import dashboard
+from test_browser import ARGS, CHROMIUM, no_exception
 
 import store
-from dashboard.launch import APP, dashboard_command, dashboard_env, stop, wait_healthy
 from store import supervision
 from tests.supervision.sample_sessions import sample_session
 
@@ -54,21 +53,8 @@ def served(tmp_path_factory):
     with store.connect(db) as con:
         for name in EXPECTED:
             ids[name], _ = store.save_session(con, sample_session(name))
-    port = free_port()
-    log = (folder / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        dashboard_command(port),
-        env=dashboard_env(db),
-        cwd=str(APP.parent),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        assert wait_healthy(port, timeout_s=120, proc=proc), (folder / "streamlit.log").read_text()
-        yield f"http://127.0.0.1:{port}", db, ids
-    finally:
-        stop(proc)
-        log.close()
+    with dashboard(db, folder / "streamlit.log") as url:
+        yield url, db, ids
 
 
 def page_sizes(pdf: bytes) -> list[tuple[float, float]]:
