@@ -23,7 +23,7 @@ import streamlit as st  # noqa: E402
 from dashboard import auth, data  # noqa: E402
 from dashboard.i18n import DEFAULT_LANG, LANGS, t  # noqa: E402
 from dashboard.ui import md  # noqa: E402
-from dashboard.widgets import browser_locale_html  # noqa: E402
+from dashboard.widgets import browser_locale  # noqa: E402
 
 
 def run() -> None:
@@ -34,7 +34,7 @@ def run() -> None:
         st.session_state["lang"] = wanted if wanted in LANGS else DEFAULT_LANG
     with st.sidebar:
         # first of all the page's elements: every later one makes the page draw again with this locale
-        st.html(browser_locale_html(st.session_state["lang"]), unsafe_allow_javascript=True)
+        browser_locale(st.session_state["lang"])
         st.selectbox(t("app.language"), LANGS, format_func=lambda code: t(f"lang.{code}", code), key="lang")
     lang = st.session_state["lang"]
     if lang != DEFAULT_LANG:

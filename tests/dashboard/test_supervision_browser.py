@@ -62,7 +62,14 @@ def page_sizes(pdf: bytes) -> list[tuple[float, float]]:
     return [(float(x1) - float(x0), float(y1) - float(y0)) for x0, y0, x1, y1 in boxes]
 
 
-def shown_moments(page) -> list[tuple[str, str]]:
+def shown_moments(page, expected: int) -> list[tuple[str, str]]:
+    """The moments on the page, once `expected` of them are drawn (Streamlit draws a page element by element;
+    on a loaded machine the first moment stands long before the last)."""
+    page.wait_for_function(
+        "n => document.querySelectorAll(\"[class*='st-key-moment_']\").length >= n",
+        arg=expected,
+        timeout=60_000,
+    )
     found = []
     for box in page.locator("[class*='st-key-moment_']").all():
         first = box.locator("[data-testid=stMarkdownContainer]").first.inner_text().strip()
@@ -72,8 +79,18 @@ def shown_moments(page) -> list[tuple[str, str]]:
 
 
 def download(page, name: str, target: Path) -> bytes:
-    with page.expect_download(timeout=180_000) as info:
-        page.get_by_role("button", name=name).click()
+    """Click a download button and save what it gives. A click that lands while the page reruns hits a button
+    Streamlit is replacing and gives nothing, so it is clicked again (three times at most)."""
+    import playwright.sync_api as playwright
+
+    for attempt in range(3):
+        try:
+            with page.expect_download(timeout=90_000) as info:
+                page.get_by_role("button", name=name).click()
+            break
+        except playwright.TimeoutError:
+            if attempt == 2:
+                raise
     info.value.save_as(target)
     return target.read_bytes()
 
@@ -96,7 +113,8 @@ def test_supervision_page_moments_note_and_report(served, tmp_path) -> None:
             page.get_by_role("heading", name="Wat goed ging").wait_for(timeout=60_000)
             page.locator("[class*='st-key-moment_']").first.wait_for(timeout=30_000)
             no_exception(page)
-            assert shown_moments(page) == EXPECTED["nl_eerste_gesprek"]
+            assert shown_moments(page, len(EXPECTED["nl_eerste_gesprek"])) == EXPECTED["nl_eerste_gesprek"]
+            page.get_by_role("heading", name="De cijfers").wait_for(timeout=60_000)
             assert page.get_by_text("Niets dat opvalt.").count() == 1
             assert page.get_by_role("heading", name="De cijfers").count() == 1
 
@@ -133,7 +151,7 @@ def test_supervision_page_moments_note_and_report(served, tmp_path) -> None:
             page.get_by_role("heading", name="Om nog eens naar te kijken").wait_for(timeout=60_000)
             page.locator("[class*='st-key-moment_']").first.wait_for(timeout=30_000)
             no_exception(page)
-            assert shown_moments(page) == EXPECTED["nl_probleemgesprek"]
+            assert shown_moments(page, len(EXPECTED["nl_probleemgesprek"])) == EXPECTED["nl_probleemgesprek"]
             page.screenshot(path=str(ARTIFACTS / "supervision_look_again.png"), full_page=True)
 
             page.goto(f"{url}/session?id={first}")
