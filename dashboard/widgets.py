@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 import streamlit as st
-import streamlit.components.v2  # noqa: F401  (st.components.v2 is not loaded by `import streamlit`)
+import streamlit.components.v2  # st.components.v2 is not loaded by `import streamlit`
 
 from dashboard.i18n import t
 
