@@ -11,6 +11,7 @@ preceding question, speaker filters) happens in `tagger.conversation` and `tagge
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,7 +23,15 @@ from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 from tagger.analysis import Analysis, Hit
-from tagger.context import Context, clause_split, is_question, negated, negation_scope, sentence_breaks
+from tagger.context import (
+    SENTENCE_ENDS,
+    Context,
+    clause_split,
+    is_question,
+    negated,
+    negation_scope,
+    sentence_breaks,
+)
 from tagger.matching import RuleMatcher
 from tagger.numbers import find_numbers
 from tagger.orientation import OrientationFn, cue_balance  # (also registers spiegel.orientation.v1/v2)
@@ -105,9 +114,10 @@ class SpiegelTagger:
         contrast_at, pivot = clause_split(words, ctx)
         analysis.contrast_at, analysis.pivot = contrast_at, pivot
         pending: list[Hit] = []
+        asks = _SentenceQuestions(words, ctx, question)
         for rid, (start, end) in self.matcher.match(doc, words).items():
             rule = rules[rid]
-            if rule.question is not None and rule.question != question:
+            if rule.question is not None and rule.question != asks.at(start, rule.question):
                 continue
             if rule.max_words is not None and analysis.n_words > rule.max_words:
                 continue
@@ -167,3 +177,32 @@ class SpiegelTagger:
             self.matcher.lemma_forms.update(json.loads((path / "lemmas.json").read_text("utf-8")))
         self.add_rules(parse_rule(obj) for obj in srsly.read_jsonl(path / "rules.jsonl"))
         return self
+
+
+class _SentenceQuestions:
+    """Is the sentence a match starts in a question? A rule's `question` condition is about its own sentence:
+    in "Je hebt overgewicht en dat speelt mee. Vind je het goed als we daarop doorgaan?" the trouble word is
+    not asked about, and in "Wat knap! Hoe heb je dat gedaan?" the praise is not a question. One sentence (ASR
+    text often has no full stops) is the whole utterance, as before."""
+
+    def __init__(self, words: list[str], ctx: Context, whole: bool) -> None:
+        self.ends = [i for i, w in enumerate(words) if w in SENTENCE_ENDS and i + 1 < len(words)]
+        self.words, self.ctx, self.whole = words, ctx, whole
+        self.cache: dict[int, bool] = {}
+
+    def at(self, start: int, wanted: bool) -> bool:
+        """For a rule that wants a question, the sentence beside it counts too ("Hoe belangrijk is het? Op een
+        schaal van 0 tot 10 …" explains the question it follows); a statement rule wants its own sentence."""
+        if not self.ends:
+            return self.whole
+        k = bisect.bisect_left(self.ends, start)  # the sentence ends after the k-th break
+        if not wanted:
+            return self._asks(k)
+        return any(self._asks(j) for j in (k - 1, k, k + 1) if 0 <= j <= len(self.ends))
+
+    def _asks(self, k: int) -> bool:
+        if k not in self.cache:
+            lo = self.ends[k - 1] + 1 if k > 0 else 0
+            hi = self.ends[k] + 1 if k < len(self.ends) else len(self.words)
+            self.cache[k] = is_question(self.words[lo:hi], self.ctx)
+        return self.cache[k]
