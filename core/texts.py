@@ -69,6 +69,12 @@ def text(key: str, lang: str = DEFAULT_LANG, /, **kw: Any) -> str:
     return found
 
 
+def user_text(key: str, /, **kw: Any) -> str:
+    """The text for `key` in this run's language: for log lines and progress labels below the CLI (the tagger,
+    the store and the pipeline may not import `cli.lang`, yet speak the user's language too)."""
+    return text(key, user_lang(), **kw)
+
+
 def label_name(label: str, lang: str = DEFAULT_LANG) -> str:
     """Display name of a tag label; the machine name in words when the catalogue has none."""
     key = f"label.{label}"
