@@ -26,23 +26,39 @@ def gold(tmp_path: Path) -> Path:
     return path
 
 
-def test_eval_speaks_dutch_by_default(gold: Path, capsys: pytest.CaptureFixture[str], monkeypatch) -> None:
-    monkeypatch.delenv("SPIEGEL_LANG", raising=False)
-    assert main(["eval", "--file", str(gold)]) == 0
-    out = capsys.readouterr().out.splitlines()
-    assert out[0] == f"== {gold} (deel: all)"
-    assert out[1].split() == ["label", "prec", "rec", "f1", "aantal"]
-    assert "uitingen: 1" in out
-    assert any(line.startswith("richting juist: ") and line.endswith(" (n=1)") for line in out)
-    assert "schaalwaarde exact: n.v.t. (n=0)" in out
+#: The language, then the title, the column heads and the start of three figure lines in it.
+EXPECTED = {
+    "nl": (
+        "(deel: all)",
+        "label prec rec f1 aantal",
+        "uitingen: 1",
+        "richting juist: ",
+        "schaalwaarde exact: n.v.t.",
+    ),
+    "en": (
+        "(split: all)",
+        "label prec rec f1 support",
+        "utterances: 1",
+        "orientation accuracy: ",
+        "scale value exact: n/a",
+    ),
+}
 
 
-def test_eval_in_english(gold: Path, capsys: pytest.CaptureFixture[str], monkeypatch) -> None:
-    monkeypatch.setenv("SPIEGEL_LANG", "en")
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_eval_speaks_the_user_language(
+    lang: str, gold: Path, capsys: pytest.CaptureFixture[str], monkeypatch
+) -> None:
+    """Dutch without SPIEGEL_LANG, English with SPIEGEL_LANG=en."""
+    if lang == "nl":
+        monkeypatch.delenv("SPIEGEL_LANG", raising=False)
+    else:
+        monkeypatch.setenv("SPIEGEL_LANG", lang)
+    title, heads, count, orientation, scale = EXPECTED[lang]
     assert main(["eval", "--file", str(gold)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == f"== {gold} (split: all)"
-    assert out[1].split() == ["label", "prec", "rec", "f1", "support"]
-    assert "utterances: 1" in out
-    assert any(line.startswith("orientation accuracy: ") and line.endswith(" (n=1)") for line in out)
-    assert "scale value exact: n/a (n=0)" in out
+    assert out[0] == f"== {gold} {title}"
+    assert out[1].split() == heads.split()
+    assert count in out
+    assert any(line.startswith(orientation) and line.endswith(" (n=1)") for line in out)
+    assert any(line.startswith(scale) for line in out)
