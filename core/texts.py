@@ -7,7 +7,10 @@ dashboard's own (`app.*`, `session.*`, ...). A key missing in English falls back
 both is shown as it is, so a missing text never breaks a page or a report.
 
 The command line talks in the user's language (`user_lang`): `spiegel --lang en`, else `SPIEGEL_LANG`, else
-Dutch. Its messages are `cli.*` keys and its errors `error.*` keys (`core.errors.UserError`).
+Dutch. Its messages are `cli.*` keys and its errors `error.*` keys (`core.errors.UserError`). Below the CLI
+the same language is spoken with `user_text`: warning log lines (`log.*`, shown without `-v`), the problems
+of a rule file (`rules.*`, `core.errors.InvalidValue`) and the figures of `spiegel eval` (`eval.*`). Info
+and debug log lines stay English: diagnostics shown only with `-v`, for a bug report.
 """
 
 from __future__ import annotations
