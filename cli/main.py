@@ -290,10 +290,17 @@ def _lang_everywhere(sub: argparse._SubParsersAction) -> None:
 
 
 def _configure_logging(verbosity: int) -> None:
-    """Only our loggers, to stderr; third-party chatter stays at warning level."""
+    """Only our loggers, to stderr; third-party chatter stays at warning level.
+
+    Without `-v` only warnings show, and they are sentences for the user in their language (catalogue
+    texts, tests/architecture/test_messages.py): printed alone, without an English `WARNING pipeline.x:`
+    before them. With `-v` the level and logger name come back, for a bug report.
+    """
     level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        logging.Formatter("%(message)s" if verbosity == 0 else "%(levelname)s %(name)s: %(message)s")
+    )
     for name in ("core", "tagger", "models", "store", "pipeline", "dashboard", "report", "cli"):
         logger = logging.getLogger(name)
         logger.setLevel(level)

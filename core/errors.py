@@ -52,3 +52,23 @@ def _rebuild(cls: type[UserError], state: dict[str, Any]) -> UserError:
     Exception.__init__(error, state["key"])
     error.__dict__.update(state)
     return error
+
+
+class InvalidValue(ValueError):
+    """A `ValueError` whose sentence is a catalogue key, like `UserError`: for checks whose problem a caller
+    collects and shows (`spiegel patterns check` lists every bad line of a rule file as `file:line: problem`),
+    where an exception that ends the command would be wrong. `str(error)` is the text in this run's language.
+    """
+
+    def __init__(self, key: str, /, **fields: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.fields = fields
+
+    def message(self, lang: str | None = None) -> str:
+        from core.texts import text, user_lang
+
+        return text(self.key, lang or user_lang(), **self.fields)
+
+    def __str__(self) -> str:
+        return self.message()

@@ -7,7 +7,10 @@ dashboard's own (`app.*`, `session.*`, ...). A key missing in English falls back
 both is shown as it is, so a missing text never breaks a page or a report.
 
 The command line talks in the user's language (`user_lang`): `spiegel --lang en`, else `SPIEGEL_LANG`, else
-Dutch. Its messages are `cli.*` keys and its errors `error.*` keys (`core.errors.UserError`).
+Dutch. Its messages are `cli.*` keys and its errors `error.*` keys (`core.errors.UserError`). Below the CLI
+the same language is spoken with `user_text`: warning log lines (`log.*`, shown without `-v`), the problems
+of a rule file (`rules.*`, `core.errors.InvalidValue`) and the figures of `spiegel eval` (`eval.*`). Info
+and debug log lines stay English: diagnostics shown only with `-v`, for a bug report.
 """
 
 from __future__ import annotations
@@ -67,6 +70,12 @@ def text(key: str, lang: str = DEFAULT_LANG, /, **kw: Any) -> str:
         except (KeyError, IndexError, ValueError):
             return found
     return found
+
+
+def user_text(key: str, /, **kw: Any) -> str:
+    """The text for `key` in this run's language: for log lines and progress labels below the CLI (the tagger,
+    the store and the pipeline may not import `cli.lang`, yet speak the user's language too)."""
+    return text(key, user_lang(), **kw)
 
 
 def label_name(label: str, lang: str = DEFAULT_LANG) -> str:

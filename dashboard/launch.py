@@ -18,6 +18,8 @@ import urllib.request
 import webbrowser
 from pathlib import Path
 
+from core.texts import user_text
+
 APP = Path(__file__).resolve().parent / "app.py"
 HOST = "127.0.0.1"
 
@@ -112,7 +114,7 @@ def run_dashboard(
         for sig in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, _exit_on)
     url = f"http://{HOST}:{port}/"
-    print(f"Gespreksspiegel dashboard: {url}  (stoppen: Ctrl-C)", file=sys.stderr)  # noqa: T201 (CLI line)
+    print(user_text("cli.dashboard_url", url=url), file=sys.stderr)  # noqa: T201 (the command's one line)
     env = dashboard_env(db_path, users_file)
     proc = subprocess.Popen(dashboard_command(port), env=env, cwd=str(APP.parent))
     if open_browser:

@@ -15,7 +15,7 @@ import numpy as np
 
 from core.errors import UserError
 from core.formatting import number
-from core.texts import text, user_lang
+from core.texts import text, user_lang, user_text, warning_text
 
 log = logging.getLogger(__name__)
 
@@ -235,5 +235,7 @@ def decode(path: Path, keep_channels: bool = False, max_duration_s: float = MAX_
     log.debug("decoded %.1f s of audio (%d channel(s))", seconds, n_channels)
     warnings = tuple(damage_warnings(path, duration, seconds, skipped))
     if warnings:
-        log.warning("damaged audio: %s", ", ".join(warnings))
+        log.warning(
+            user_text("log.audio.damaged", warnings=" ".join(warning_text(w, user_lang()) for w in warnings))
+        )
     return DecodedAudio(samples=samples, channels=channels, duration_s=seconds, warnings=warnings)

@@ -16,6 +16,7 @@ from pathlib import Path
 import store
 from core.errors import UserError
 from core.records import Session
+from core.texts import user_text
 from pipeline.audio import check_readable, file_sha256
 from pipeline.importers import check_transcript_size, read_transcript
 from pipeline.process import (
@@ -78,7 +79,7 @@ def _import_batch(paths: Sequence[Path], options: ProcessOptions) -> list[Outcom
             with store.connect(db_path, read_only=True, wait_s=5.0) as con:
                 known = store.find_sessions_by_sha(con, [sha for *_, sha in pending])
         except store.DatabaseBusy:  # a long writer: the duplicate check is repeated when saving
-            log.warning("database busy; checking for stored files when saving")
+            log.warning(user_text("log.db.busy_stored"))
     ready: list[tuple[int, Path, Session]] = []
     for n, path, record, sha in pending:
         if sha in known:

@@ -6,6 +6,8 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
+from core.texts import user_text
+
 log = logging.getLogger(__name__)
 
 
@@ -16,7 +18,7 @@ def expand_inputs(paths: Sequence[Path], extensions: frozenset[str]) -> list[Pat
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in extensions)
             if not found:
-                log.warning("folder with no usable files")
+                log.warning(user_text("log.inputs.empty_folder"))
             expanded.extend(found)
         else:
             expanded.append(path)

@@ -17,6 +17,7 @@ import numpy as np
 
 import store
 from core.errors import UserError
+from core.texts import user_text
 from pipeline.audio import SAMPLE_RATE, decode
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,6 @@ def keep_recording(path: Path, db: Path | None, session_id: str | None, max_dura
         store.audio.keep(db, session_id, encode_opus(audio.samples), MIME, audio.duration_s)
     except (UserError, OSError, ValueError) as error:
         # the reason's sentence can hold the file's name: the log gets the session id and the kind of failure
-        log.warning("session %s: the recording could not be kept (%s).", session_id, type(error).__name__)
+        log.warning(user_text("log.keep.failed", session=session_id, kind=type(error).__name__))
         return False
     return True

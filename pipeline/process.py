@@ -23,7 +23,7 @@ import numpy as np
 import store
 from core.errors import UserError
 from core.records import TRANSCRIPT_FORMAT, Role, Session, Utterance
-from core.texts import text, user_lang
+from core.texts import text, user_lang, user_text
 from pipeline import stages
 from pipeline.audio import AUDIO_EXTENSIONS, MAX_DURATION_S, check_readable, decode, file_sha256
 from pipeline.diarize.options import DiarizeOptions
@@ -95,7 +95,7 @@ def read_prior(options: ProcessOptions, sha256: str, practitioner: str | None = 
             existing = store.find_session_by_sha(con, sha256)
             voiceprint = None if existing or not practitioner else store.load_voiceprint(con, practitioner)
     except store.DatabaseBusy:  # a long writer: the duplicate check is repeated when saving
-        log.warning("database busy; continuing without the stored voiceprint")
+        log.warning(user_text("log.db.busy_voiceprint"))
         return Prior()
     return Prior(existing, voiceprint)
 

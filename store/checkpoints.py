@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from core.records import Segment, Word
+from core.texts import user_text
 from store.connection import (
     KEY_ENV,
     _create_private,
@@ -75,7 +76,7 @@ class Checkpoint:
                 "SELECT start_s, end_s, segments FROM chunks WHERE fingerprint = ?", [self.fingerprint]
             ).fetchall()
         except (duckdb.Error, ValueError) as error:  # another key, a damaged file: start from zero
-            log.warning("checkpoint %s not used (%s)", self.path.name, type(error).__name__)
+            log.warning(user_text("log.checkpoint.unused", name=self.path.name, kind=type(error).__name__))
             self._close()
             return {}
         return {(round(a, 2), round(b, 2)): _from_json(text) for a, b, text in rows}
@@ -91,7 +92,7 @@ class Checkpoint:
             )
             con.execute("CHECKPOINT")
         except duckdb.Error as error:  # a full disk must not stop the transcription itself
-            log.warning("checkpoint not written (%s)", type(error).__name__)
+            log.warning(user_text("log.checkpoint.unwritten", kind=type(error).__name__))
 
     def remove(self) -> None:
         """The session is stored: the partial transcript goes."""

@@ -25,6 +25,7 @@ from platformdirs import user_data_dir
 
 from core.errors import UserError
 from core.taxonomy import LABELS, QUESTION_LABELS
+from core.texts import user_text
 
 log = logging.getLogger(__name__)
 
@@ -185,11 +186,7 @@ def _open_waiting(path: Path, read_only: bool, key: str | None, wait_s: float) -
             if remaining <= 0:
                 raise DatabaseBusy("error.db.busy", name=path.name, seconds=f"{wait_s:.0f}") from error
             if not said:
-                log.warning(
-                    "The database %s is in use by another program; waiting up to %.0f s for it.",
-                    path.name,
-                    wait_s,
-                )
+                log.warning(user_text("log.db.waiting", name=path.name, seconds=f"{wait_s:.0f}"))
                 said = True
             time.sleep(min(pause, remaining))
             pause = min(pause * 2, 1.0)

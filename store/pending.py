@@ -16,6 +16,7 @@ import duckdb
 
 from core.errors import UserError
 from core.records import Session
+from core.texts import user_text
 from store.connection import (
     KEY_ENV,
     SCHEMA_SQL,
@@ -61,7 +62,7 @@ def keep_pending(db: str | Path | None, session: Session) -> Path:
         finally:
             con.close()
     make_private(target)
-    log.warning("kept session in recovery file %s", target.name)
+    log.warning(user_text("log.pending.kept", name=target.name))
     return target
 
 
@@ -87,9 +88,7 @@ def absorb_pending(con: duckdb.DuckDBPyConnection, path: Path, key: str | None) 
         try:
             con.execute(f"ATTACH '{_quote(str(pending))}' AS spiegel_pending ({options})")
         except duckdb.Error as error:  # a wrong key or a damaged file: keep it, say so, store the rest
-            log.warning(
-                "could not read recovery file %s (%s); it is kept", pending.name, type(error).__name__
-            )
+            log.warning(user_text("log.pending.unreadable", name=pending.name, kind=type(error).__name__))
             continue
         try:
             new_ids = [

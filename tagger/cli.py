@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from core.errors import UserError
-from core.texts import text, user_lang
+from core.texts import user_text
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def _check(args: argparse.Namespace) -> int:
         sys.stderr.write(f"{problem}\n")
     if problems:
         return 1
-    sys.stdout.write(text("cli.patterns_ok", user_lang()) + "\n")
+    sys.stdout.write(user_text("cli.patterns_ok") + "\n")
     return 0
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import UserError
-from core.texts import text, user_lang
+from core.texts import user_text
 from tagger.jsonl import parse_lines
 from tagger.taxonomy import LABEL_SUBTYPES
 
@@ -196,18 +196,21 @@ def evaluate(
 
 
 def format_report(report: Report, title: str = "") -> str:
-    """A plain-text table of the figures."""
+    """A plain-text table of the figures, its words in the user's language (`eval.*` in the catalogue)."""
     lines = [title] if title else []
-    lines.append(f"{'label':24} {'prec':>6} {'rec':>6} {'f1':>6} {'support':>8}")
+    head = [user_text(f"eval.{c}") for c in ("label", "precision", "recall", "f1", "support")]
+    lines.append(f"{head[0]:24} {head[1]:>6} {head[2]:>6} {head[3]:>6} {head[4]:>8}")
     for label, s in report.labels.items():
         lines.append(f"{label:24} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.tp + s.fn:8d}")
-    fmt = lambda v: "n/a" if v is None else f"{v:.3f}"  # noqa: E731
-    lines.append(f"utterances: {report.n}")
-    lines.append(f"macro-F1: {report.macro_f1:.3f}")
-    lines.append(f"orientation accuracy: {fmt(report.orientation_accuracy)} (n={report.orientation_n})")
-    lines.append(f"orientation balanced accuracy: {fmt(report.orientation_balanced)}")
-    lines.append(f"scale value exact: {fmt(report.scale_exact)} (n={report.scale_n})")
-    lines.append(f"subtype accuracy: {fmt(report.subtype_accuracy)} (n={report.subtype_n})")
+    fmt = lambda v: user_text("eval.none") if v is None else f"{v:.3f}"  # noqa: E731
+    lines.append(user_text("eval.utterances", n=report.n))
+    lines.append(user_text("eval.macro_f1", value=f"{report.macro_f1:.3f}"))
+    lines.append(
+        user_text("eval.orientation", value=fmt(report.orientation_accuracy), n=report.orientation_n)
+    )
+    lines.append(user_text("eval.orientation_balanced", value=fmt(report.orientation_balanced)))
+    lines.append(user_text("eval.scale", value=fmt(report.scale_exact), n=report.scale_n))
+    lines.append(user_text("eval.subtype", value=fmt(report.subtype_accuracy), n=report.subtype_n))
     return "\n".join(lines)
 
 
@@ -272,13 +275,13 @@ def run(lang: str | None, split: str | None, file: Path | None, show_errors: boo
             raise UserError("error.eval.missing", path=path)
         rows = load_gold(Path(path), part) if file else dev_rows(lg, part)
         report = evaluate(rows, lang=lg)
-        title = (
-            f"== {path}" if file else f"== {lg} {'real corpus' if part.startswith('real_') else 'dev data'}"
-        )
-        sys.stdout.write(format_report(report, f"{title} (split: {part})") + "\n")
+        where = {"path": path} if file else {"lang": lg}
+        kind = "file" if file else "real" if part.startswith("real_") else "dev"
+        title = user_text(f"eval.title.{kind}", split=part, **where)
+        sys.stdout.write(format_report(report, title) + "\n")
         locked = part == "real_test" or Path(path).resolve() == (REAL_DIR / "test.jsonl").resolve()
         if show_errors and locked:
-            sys.stderr.write(text("cli.eval.locked", user_lang()) + "\n")
+            sys.stderr.write(user_text("cli.eval.locked") + "\n")
         elif show_errors:
             for e in report.errors:
                 sys.stdout.write(json.dumps(e, ensure_ascii=False) + "\n")

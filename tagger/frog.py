@@ -37,6 +37,7 @@ from spacy.attrs import DEP, HEAD
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from core.texts import user_text
 from tagger.frog_process import FrogError, FrogProcess, close_all, frog_available, shared_process
 from tagger.frog_words import _AUX_LEMMAS, _COPULA_LEMMAS, FrogWord, align, cgn_to_ud, expand, parse_cgn
 
@@ -108,17 +109,15 @@ class FrogAnnotator:
         self.process: FrogProcess | None = None
         self.failures = 0
         if nlp.lang != "nl":
-            self._warn(f"{nlp.lang}: Frog analyses Dutch only; the spiegel_frog component does nothing here")
+            self._warn("log.frog.not_dutch", lang=nlp.lang)
         elif not frog_available(binary):
-            self._warn(
-                f"{binary!r} not found: the spiegel_frog component does nothing "
-                "(install Debian packages frog and frogdata to use it)"
-            )
+            self._warn("log.frog.missing", binary=binary)
         else:
             self.process = shared_process(binary, parser=parser, threads=threads, timeout_s=timeout_s)
 
     @staticmethod
-    def _warn(message: str) -> None:
+    def _warn(key: str, **fields: object) -> None:
+        message = user_text(key, **fields)
         if message not in _WARNED:
             _WARNED.add(message)
             log.warning(message)
@@ -160,9 +159,9 @@ class FrogAnnotator:
             answers = self.process.analyse([[t.text for t in s] for s in flat])
         except FrogError as e:
             self.failures += 1
-            log.warning("Frog failed on a batch of %d docs, left without its annotation: %s", len(docs), e)
+            log.warning(user_text("log.frog.batch_failed", docs=len(docs), reason=str(e)))
             if self.failures >= 3:
-                self._warn("Frog failed three times: the spiegel_frog component is switched off for this run")
+                self._warn("log.frog.off")
                 self.process = None
             return
         k = 0

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from core.errors import UserError
 from tagger.frog_words import FrogWord, expand
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,9 @@ _CHUNK_BYTES = 16_000
 # The Frog process
 
 
-class FrogError(RuntimeError):
-    pass
+class FrogError(UserError):
+    """Frog did not start, stopped or gave no usable answer; its sentence is a catalogue key (`error.frog.*`),
+    since `tagger/frog.py` logs it as a warning the user reads (the tagger then goes on without Frog)."""
 
 
 class FrogProcess:
@@ -98,7 +100,7 @@ class FrogProcess:
             )
         except OSError as e:
             stderr.close()
-            raise FrogError(f"Frog could not be started: {e}") from e
+            raise FrogError("error.frog.start", reason=str(e)) from e
         stderr.close()
         FrogProcess.starts += 1
         self._lines = queue.Queue()
@@ -141,19 +143,19 @@ class FrogProcess:
                 self.proc.stdin.write("".join(chunk))
                 self.proc.stdin.flush()
             except (BrokenPipeError, OSError) as e:
-                raise FrogError(f"Frog stopped: {e}; {self.stderr_tail()}") from e
+                raise FrogError("error.frog.stopped", reason=str(e), stderr=self.stderr_tail()) from e
             deadline = time.monotonic() + timeout_s
             for _ in chunk:
                 try:
                     line = self._lines.get(timeout=max(0.0, deadline - time.monotonic()))
                 except queue.Empty:
-                    raise FrogError(f"Frog gave no answer within {timeout_s:.0f} s") from None
+                    raise FrogError("error.frog.timeout", seconds=f"{timeout_s:.0f}") from None
                 if line is None:
-                    raise FrogError(f"Frog stopped (exit {self.proc.poll()}): {self.stderr_tail()}")
+                    raise FrogError("error.frog.exit", code=self.proc.poll(), stderr=self.stderr_tail())
                 try:
                     answer = json.loads(line)
                 except json.JSONDecodeError as e:
-                    raise FrogError(f"Frog answered a line that is not JSON ({len(line)} characters)") from e
+                    raise FrogError("error.frog.not_json", chars=len(line)) from e
                 answers.append(answer if isinstance(answer, list) else [])
         return answers
 

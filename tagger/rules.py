@@ -39,7 +39,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from core.errors import UserError
+from core.errors import InvalidValue, UserError
+from core.texts import user_text
 from tagger.numbers import SCALE_NUMBER_REGEX
 from tagger.taxonomy import CUE_LABELS, LABEL_SUBTYPES
 from tagger.wordsets import topic_regexes, word_set
@@ -67,6 +68,8 @@ KNOWN_KEYS = frozenset(
     }
 )
 _QUANT_RE = re.compile(r"^_\{(\d+),(\d+)\}$")
+#: A pattern may expand (`voor_elkaar|goed`, optional words) into at most this many Matcher patterns.
+MAX_VARIANTS = 64
 
 
 @dataclass(frozen=True)
@@ -94,11 +97,24 @@ class Rule:
 
 @dataclass(frozen=True)
 class Problem:
-    """A problem found in a rule file, reported as `file:line: message`."""
+    """A problem found in a rule file, reported as `file:line: message`; the problem is a catalogue key
+    (`rules.*`) with its fields, so `spiegel patterns check` says it in the user's language."""
 
     file: str
     line: int
-    message: str
+    key: str
+    fields: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @classmethod
+    def of(cls, file: str, line: int, error: ValueError) -> Problem:
+        """The problem a rule check raised (`InvalidValue`); any other ValueError is shown as it is."""
+        if isinstance(error, InvalidValue):
+            return cls(file, line, error.key, error.fields)
+        return cls(file, line, "rules.other", {"reason": str(error)})
+
+    @property
+    def message(self) -> str:
+        return user_text(self.key, **self.fields)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}"
@@ -153,7 +169,7 @@ def compile_pattern(pattern: str) -> list[tuple[dict[str, Any], ...]]:
     """
     specs = pattern.split()
     if not specs:
-        raise ValueError("empty pattern")
+        raise InvalidValue("rules.pattern_empty")
     variants: list[list[dict[str, Any]]] = [[]]
     for spec in specs:
         body, optional = spec, False
@@ -175,11 +191,11 @@ def compile_pattern(pattern: str) -> list[tuple[dict[str, Any], ...]]:
         if optional:
             choices.append([])
         variants = [v + c for v in variants for c in choices]
-    if len(variants) > 64:
-        raise ValueError("pattern expands to more than 64 variants")
+    if len(variants) > MAX_VARIANTS:
+        raise InvalidValue("rules.pattern_variants", most=MAX_VARIANTS)
     out = [tuple(v) for v in variants if v]
     if not out:
-        raise ValueError("pattern matches nothing")
+        raise InvalidValue("rules.pattern_nothing")
     return out
 
 
@@ -190,61 +206,61 @@ def _compile_any(pattern: Any) -> tuple[tuple[dict[str, Any], ...], ...]:
         return (tuple(pattern),)
     if isinstance(pattern, list) and pattern and all(isinstance(p, str) for p in pattern):
         return tuple(t for p in pattern for t in compile_pattern(p))
-    raise ValueError("pattern must be a string, a list of strings or a list of token dicts")
+    raise InvalidValue("rules.pattern_type")
 
 
 def parse_rule(obj: Any, source: str = "") -> Rule:
-    """Turn one JSON object into a `Rule`, raising ValueError with the problem in one phrase."""
+    """Turn one JSON object into a `Rule`, raising `InvalidValue` (a ValueError) with the problem as a catalogue key (`rules.*`)."""
     if not isinstance(obj, dict):
-        raise ValueError("a rule must be a JSON object")
+        raise InvalidValue("rules.not_object")
     unknown = set(obj) - KNOWN_KEYS
     if unknown:
-        raise ValueError(f"unknown field(s) {', '.join(sorted(unknown))}")
+        raise InvalidValue("rules.unknown_fields", fields=", ".join(sorted(unknown)))
     rid = obj.get("id")
     if not isinstance(rid, str) or not ID_RE.match(rid):
-        raise ValueError(f"id {rid!r} is not like 'label.subtype.01'")
+        raise InvalidValue("rules.bad_id", id=rid)
     label = obj.get("label")
     all_labels = {**LABEL_SUBTYPES, **CUE_LABELS}
     if label not in all_labels:
-        raise ValueError(f"label {label!r} is not in the taxonomy")
+        raise InvalidValue("rules.unknown_label", label=label)
     if not rid.startswith(label + "."):
-        raise ValueError(f"id {rid!r} does not start with its label {label!r}")
+        raise InvalidValue("rules.id_label", id=rid, label=label)
     subtype = obj.get("subtype")
     if subtype is not None and subtype not in all_labels[label]:
-        raise ValueError(f"subtype {subtype!r} is not a subtype of {label!r}")
+        raise InvalidValue("rules.unknown_subtype", subtype=subtype, label=label)
     if "pattern" not in obj:
-        raise ValueError("missing field 'pattern'")
+        raise InvalidValue("rules.no_pattern")
     for key in ("question", "negated"):
         if key in obj and not isinstance(obj[key], bool):
-            raise ValueError(f"field {key!r} must be true or false")
+            raise InvalidValue("rules.not_bool", field=key)
     polarity = obj.get("polarity")
     if polarity not in (None, "solution", "problem"):
-        raise ValueError("field 'polarity' must be 'solution' or 'problem'")
+        raise InvalidValue("rules.polarity")
     weight = obj.get("weight", 1.0)
     if not isinstance(weight, int | float):
-        raise ValueError("field 'weight' must be a number")
+        raise InvalidValue("rules.weight")
     after = obj.get("after")
     if after is not None and after not in LABEL_SUBTYPES:
-        raise ValueError(f"field 'after' must name a taxonomy label, not {after!r}")
+        raise InvalidValue("rules.after", after=after)
     if obj.get("person") not in (None, "first"):
-        raise ValueError("field 'person' must be 'first'")
+        raise InvalidValue("rules.person")
     max_words = obj.get("max_words")
     if max_words is not None and (
         not isinstance(max_words, int) or isinstance(max_words, bool) or max_words < 1
     ):
-        raise ValueError("field 'max_words' must be a positive integer")
+        raise InvalidValue("rules.max_words")
     unless = obj.get("unless", [])
     if not isinstance(unless, list) or not all(isinstance(w, str) and w == w.lower() for w in unless):
-        raise ValueError("field 'unless' must be a list of lower-case words")
+        raise InvalidValue("rules.unless")
     if "first_turn" in obj and not isinstance(obj["first_turn"], bool):
-        raise ValueError("field 'first_turn' must be true or false")
+        raise InvalidValue("rules.not_bool", field="first_turn")
     if obj.get("first_turn") and after is None:
-        raise ValueError("field 'first_turn' needs 'after'")
+        raise InvalidValue("rules.first_turn_after")
     if obj.get("after_turn") not in (None, "solution", "problem", "neutral"):
-        raise ValueError("field 'after_turn' must be 'solution', 'problem' or 'neutral'")
+        raise InvalidValue("rules.after_turn")
     priority = obj.get("priority", 0)
     if not isinstance(priority, int) or isinstance(priority, bool):
-        raise ValueError("field 'priority' must be an integer")
+        raise InvalidValue("rules.priority")
     patterns = _compile_any(obj["pattern"])
     return Rule(
         id=rid,
@@ -286,7 +302,7 @@ def read_rule_lines(path: Path) -> Iterable[tuple[str, int, Any]]:
         try:
             yield name, lineno, json.loads(line)
         except json.JSONDecodeError as exc:
-            yield name, lineno, ValueError(f"invalid JSON ({exc.msg})")
+            yield name, lineno, InvalidValue("rules.invalid_json", reason=exc.msg)
 
 
 def validate_paths(paths: Sequence[Path], known_ids: Iterable[str] = ()) -> list[Problem]:
@@ -296,35 +312,37 @@ def validate_paths(paths: Sequence[Path], known_ids: Iterable[str] = ()) -> list
     or one in these files; a new rule must not reuse one.
     """
     problems: list[Problem] = []
-    seen: dict[str, str] = {i: "built-in rules" for i in known_ids}
+    seen: dict[str, str | None] = dict.fromkeys(known_ids)  # id → where first defined (None: built in)
     disables: list[tuple[str, int, str]] = []
     for path in paths:
         path = Path(path)
         if not path.exists():
-            problems.append(Problem(str(path), 0, "no such file or directory"))
+            problems.append(Problem(str(path), 0, "rules.no_file"))
             continue
         for name, lineno, obj in _iter_files(path):
-            if isinstance(obj, Exception):
-                problems.append(Problem(name, lineno, str(obj)))
+            if isinstance(obj, ValueError):
+                problems.append(Problem.of(name, lineno, obj))
                 continue
             if isinstance(obj, dict) and obj.get("disable") is True:
                 if not isinstance(obj.get("id"), str):
-                    problems.append(Problem(name, lineno, "a disable line needs an 'id'"))
+                    problems.append(Problem(name, lineno, "rules.disable_needs_id"))
                 else:
                     disables.append((name, lineno, obj["id"]))
                 continue
             try:
                 rule = parse_rule(obj, f"{name}:{lineno}")
             except ValueError as exc:
-                problems.append(Problem(name, lineno, str(exc)))
+                problems.append(Problem.of(name, lineno, exc))
                 continue
             if rule.id in seen:
-                problems.append(Problem(name, lineno, f"duplicate id {rule.id!r} (first in {seen[rule.id]})"))
+                first = seen[rule.id]
+                key = "rules.duplicate" if first is not None else "rules.duplicate_builtin"
+                problems.append(Problem(name, lineno, key, {"id": rule.id, "first": first}))
             else:
                 seen[rule.id] = f"{name}:{lineno}"
     for name, lineno, rid in disables:
         if rid not in seen:
-            problems.append(Problem(name, lineno, f"disables unknown rule id {rid!r}"))
+            problems.append(Problem(name, lineno, "rules.disables_unknown", {"id": rid}))
     return problems
 
 

@@ -12,6 +12,8 @@ import json
 import re
 from importlib.resources import files
 
+from core.errors import InvalidValue
+
 
 @functools.cache
 def word_sets() -> dict[str, tuple[str, ...]]:
@@ -54,4 +56,4 @@ def word_set(name: str) -> tuple[str, ...]:
     try:
         return word_sets()[name]
     except KeyError:
-        raise ValueError(f"unknown word set ${name}") from None
+        raise InvalidValue("rules.word_set", name=name) from None

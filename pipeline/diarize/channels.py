@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from core.texts import user_text
 from pipeline.diarize.embedding import embed_windows, speech_regions
 from pipeline.diarize.frontend import _normalise, _resample
 from pipeline.diarize.options import (
@@ -133,7 +134,7 @@ def diarize_channels(
                 emb = embed_windows(_normalise(data[ch]), spans).mean(axis=0)
                 embeddings[name] = emb / max(float(np.linalg.norm(emb)), 1e-9)
     except ImportError:  # pragma: no cover - the encoder is a dependency; channels work without it
-        log.warning("diarize_channels: voice encoder unavailable, no embeddings")
+        log.warning(user_text("log.diarize.no_encoder"))
     warnings: list[str] = []
     if not turns:
         warnings.append(WARN_NO_SPEECH)

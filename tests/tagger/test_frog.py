@@ -122,7 +122,8 @@ def test_absent_frog_is_a_noop_with_one_warning(caplog):
         nlp2.add_pipe("spiegel_frog", config={"binary": "/nonexistent/frog"})
         docs = list(nlp.pipe(["Ik liep naar huis.", "Het ging goed."]))
     assert not comp.available
-    assert len([r for r in caplog.records if "not found" in r.getMessage()]) == 1
+    # the warning is the user's (Dutch by default, tests/architecture/test_messages.py)
+    assert len([r for r in caplog.records if "niet gevonden" in r.getMessage()]) == 1
     assert all(t.tag_ == "" and t.pos_ == "" and not t.morph for d in docs for t in d)
 
 
@@ -134,7 +135,35 @@ def test_a_frog_that_dies_leaves_docs_unannotated_without_crashing(caplog):
         docs = [nlp("Ik liep naar huis.") for _ in range(4)]
     assert all(t.tag_ == "" for d in docs for t in d)
     assert not comp.available  # switched off after three failures
-    assert any("switched off" in r.getMessage() for r in caplog.records)
+    assert any("staat voor de rest van deze run uit" in r.getMessage() for r in caplog.records)
+    assert any("Frog faalde op een reeks van 1 documenten" in r.getMessage() for r in caplog.records)
+
+
+def test_frog_warnings_follow_the_user_language(caplog, monkeypatch):
+    monkeypatch.setenv("SPIEGEL_LANG", "en")
+    frog._WARNED.clear()
+    with caplog.at_level(logging.WARNING, logger="tagger.frog"):
+        spacy.blank("nl").add_pipe("spiegel_frog", config={"binary": "/nonexistent/frog"})
+        spacy.blank("en").add_pipe("spiegel_frog")
+    messages = [r.getMessage() for r in caplog.records]
+    assert "'/nonexistent/frog' not found: the spiegel_frog component does nothing" in messages[0]
+    assert messages[1] == "en: Frog analyses Dutch only; the spiegel_frog component does nothing here."
+
+
+def test_frog_errors_are_catalogue_texts(monkeypatch):
+    """A dead Frog is a `FrogError` whose sentence is in the user's language (and a `UserError`)."""
+    from core.errors import UserError
+    from tagger.frog_process import FrogError, FrogProcess
+
+    process = FrogProcess(shutil.which("false"), startup_timeout_s=30)
+    with pytest.raises(FrogError) as error:
+        process.start()
+    assert isinstance(error.value, UserError)
+    assert error.value.key in ("error.frog.exit", "error.frog.stopped")  # `false` may end before it is asked
+    assert str(error.value).startswith("Frog is gestopt")
+    monkeypatch.setenv("SPIEGEL_LANG", "en")
+    assert str(error.value).startswith("Frog stopped")
+    process.close()
 
 
 def test_tagger_still_works_with_the_component_absent():

@@ -55,7 +55,7 @@ def test_every_rule_is_hit_by_a_case(lang: str) -> None:
     assert missing == []
 
 
-def test_validation_names_file_line_and_problem(tmp_path: Path) -> None:
+def test_validation_names_file_line_and_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bad = tmp_path / "org.jsonl"
     bad.write_text(
         "\n".join(
@@ -71,14 +71,28 @@ def test_validation_names_file_line_and_problem(tmp_path: Path) -> None:
         ),
         encoding="utf-8",
     )
-    problems = [str(p) for p in validate_paths([bad], known_ids=["compliment.direct.01"])]
-    assert any(p.startswith(f"{bad}:2: invalid JSON") for p in problems)
-    assert any(p.startswith(f"{bad}:3: duplicate id") for p in problems)
-    assert any(p.startswith(f"{bad}:4: label") for p in problems)
-    assert any(p.startswith(f"{bad}:5: unknown field") for p in problems)
-    assert any(p.startswith(f"{bad}:6: subtype") for p in problems)
-    assert any(p.startswith(f"{bad}:7: disables unknown") for p in problems)
-    with pytest.raises(UserError, match=r"org\.jsonl:2"):
+    found = validate_paths([bad], known_ids=["compliment.direct.01"])
+    assert [(p.line, p.key) for p in found] == [
+        (2, "rules.invalid_json"),
+        (3, "rules.duplicate"),
+        (4, "rules.unknown_label"),
+        (5, "rules.unknown_fields"),
+        (6, "rules.unknown_subtype"),
+        (7, "rules.disables_unknown"),
+    ]
+    # in the user's language: Dutch by default, English with SPIEGEL_LANG=en (or `--lang en`)
+    problems = [str(p) for p in found]
+    assert problems[0].startswith(f"{bad}:2: ongeldige JSON (")
+    assert problems[1] == f"{bad}:3: dubbele id 'compliment.direct.90' (eerst in {bad}:1)"
+    assert problems[2] == f"{bad}:4: label 'nonsense' staat niet in de taxonomie"
+    assert problems[3] == f"{bad}:5: onbekende velden: colour"
+    monkeypatch.setenv("SPIEGEL_LANG", "en")
+    problems = [str(p) for p in found]
+    assert problems[0].startswith(f"{bad}:2: invalid JSON (")
+    assert problems[1] == f"{bad}:3: duplicate id 'compliment.direct.90' (first in {bad}:1)"
+    assert problems[4] == f"{bad}:6: subtype 'loud' is not a subtype of 'compliment'"
+    assert problems[5] == f"{bad}:7: disables unknown rule id 'nope.01'"
+    with pytest.raises(UserError, match=r"org\.jsonl:2: invalid JSON"):
         load_rules("nl", [bad])
 
 
@@ -108,7 +122,16 @@ def test_cli_patterns_check(tmp_path: Path, capsys) -> None:
     bad.write_text('{"id": "x"}\n', encoding="utf-8")
     args = parser.parse_args(["patterns", "check", str(bad)])
     assert args.func(args) == 1
-    assert f"{bad}:1:" in capsys.readouterr().err
+    assert f"{bad}:1: id 'x' heeft niet de vorm 'label.subtype.01'" in capsys.readouterr().err
+    dup = tmp_path / "dup.jsonl"
+    dup.write_text(
+        '{"id": "compliment.direct.01", "label": "compliment", "pattern": "x"}\n', encoding="utf-8"
+    )
+    args = parser.parse_args(["patterns", "check", str(dup), str(tmp_path / "missing.jsonl")])
+    assert args.func(args) == 1
+    err = capsys.readouterr().err
+    assert f"{dup}:1: dubbele id 'compliment.direct.01' (eerst in de ingebouwde regels)" in err
+    assert f"{tmp_path / 'missing.jsonl'}:0: bestand of map bestaat niet" in err
 
 
 def test_display_names_cover_taxonomy() -> None:

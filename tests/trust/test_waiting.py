@@ -71,7 +71,8 @@ def test_a_writer_waits_for_a_reader_holding_the_file(tmp_path):
     _, stderr = writer.communicate(timeout=180)
     reader.wait(timeout=30)
     assert writer.returncode == 0, stderr
-    assert stderr.count("in use by another program; waiting up to 60 s") == 1, stderr
+    assert stderr.count("is in gebruik door een ander programma; er wordt tot 60 s op gewacht.") == 1, stderr
+    assert "WARNING" not in stderr  # the user's sentence alone, no English log level (cli/main.py)
     assert "opgeslagen als sessie" in stderr
     assert time.monotonic() - started < 60
     assert _sessions(db) == 1
