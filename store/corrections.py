@@ -166,7 +166,9 @@ def original(
     tagged = [
         TaggedUtterance(
             Utterance(idx, speaker, Role(role), text, start, end),
-            TagResult(Orientation(orientation), tuple(tags.get(idx, ())), bool(is_q), scale, tuple(cues or ())),
+            TagResult(
+                Orientation(orientation), tuple(tags.get(idx, ())), bool(is_q), scale, tuple(cues or ())
+            ),
         )
         for idx, speaker, role, text, orientation, is_q, scale, start, end, cues in rows
     ]

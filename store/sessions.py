@@ -99,8 +99,7 @@ _WORD_SCHEMA = pa.schema(
 
 
 def _bulk_insert(con: duckdb.DuckDBPyConnection, table: str, schema: pa.Schema, rows: list[tuple]) -> None:
-    """Insert rows as one Arrow table: one statement, column by column, instead of a statement per row; by
-    column name, so a column added later to a table (at its end, or not yet in an old database) never shifts."""
+    """Insert rows as one Arrow table in one statement, by column name (so a column added later never shifts)."""
     if not rows:
         return
     columns = list(zip(*rows, strict=True))
@@ -274,7 +273,7 @@ def save_sessions(con: duckdb.DuckDBPyConnection, sessions: Sequence[Session]) -
 
 
 #: The columns of a sessions row that `replace_content` may set.
-_UPDATABLE = frozenset({"role_confidence", "num_speakers", "warnings", "practitioner", "client_code", "recorded_at"})
+_UPDATABLE = frozenset("role_confidence num_speakers warnings practitioner client_code recorded_at".split())
 
 
 def replace_content(
@@ -363,7 +362,9 @@ def load_session(con: duckdb.DuckDBPyConnection, session_id: str) -> Session:
     tagged = [
         TaggedUtterance(
             Utterance(idx, speaker, Role(role), text, start, end, tuple(words.get(idx, ()))),
-            TagResult(Orientation(orientation), tuple(tags.get(idx, ())), bool(is_q), scale, tuple(cues or ())),
+            TagResult(
+                Orientation(orientation), tuple(tags.get(idx, ())), bool(is_q), scale, tuple(cues or ())
+            ),
         )
         for idx, speaker, role, start, end, text, orientation, is_q, scale, cues in con.execute(
             "SELECT idx, speaker, role, start_s, end_s, text, orientation, is_question, scale_value, "

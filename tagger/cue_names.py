@@ -48,7 +48,7 @@ def cue_phrases(names: Iterable[str], lang: str) -> list[str]:
 
 
 def orientation_why(orientation: str, names: object, lang: str) -> str:
-    """"Richting: oplossingsgericht — vooral door: positieve woorden, het woord ‘helpen’"; "" without cues
+    """ "Richting: oplossingsgericht — vooral door: positieve woorden, het woord ‘helpen’"; "" without cues
     in words (rows stored before cues were kept, a hand-set orientation). `names` is what a row holds: a
     list or array of names, or None/NaN where the database has none."""
     listed = names if isinstance(names, Iterable) and not isinstance(names, str) else ()
