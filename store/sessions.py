@@ -273,7 +273,7 @@ def save_sessions(con: duckdb.DuckDBPyConnection, sessions: Sequence[Session]) -
 
 
 #: The columns of a sessions row that `replace_content` may set.
-_UPDATABLE = frozenset("role_confidence num_speakers warnings practitioner client_code recorded_at".split())
+_UPDATABLE = {"role_confidence", "num_speakers", "warnings", "practitioner", "client_code", "recorded_at"}
 
 
 def replace_content(

@@ -9,7 +9,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from browser import ARGS, CHROMIUM, Console, artifacts, dashboard, settle
+from browser import CHROMIUM, artifacts, dashboard_page, settle
 
 from core.records import Orientation, Role, TaggedUtterance, TagResult, Utterance
 from core.texts import text
@@ -66,15 +66,21 @@ def _db(path: Path) -> str:
 def _why_of(page, phrase: str) -> str:
     """Open the "why" of the utterance that says `phrase` and read its orientation line."""
     row = page.locator(".gs-u", has_text=phrase).first
-    row.locator("details.gs-why summary").click()
     line = row.locator(".gs-ocues")
-    line.wait_for(timeout=10_000)
+    # after a rerun the transcript may be drawn again just after a click (closing what it opened): open it
+    # until it stays open, as a user clicks again
+    for _ in range(5):
+        if not line.is_visible():
+            row.locator("details.gs-why summary").click()
+        try:
+            line.wait_for(timeout=3_000)
+            break
+        except Exception:
+            continue
     return line.inner_text().strip()
 
 
 def test_the_session_page_shows_why_in_dutch_and_english(tmp_path):
-    import playwright.sync_api as playwright
-
     path = tmp_path / "waarom.duckdb"
     sid = _db(path)
     known = load_tagger("nl").tag_conversation([(t, str(r)) for _s, r, t in TEXTS])[KNOWN]
@@ -84,28 +90,23 @@ def test_the_session_page_shows_why_in_dutch_and_english(tmp_path):
     }
     assert want["nl"].startswith("Richting: ") and want["en"].startswith("Direction: ")
     phrase = TEXTS[KNOWN][2][:20]
-    with dashboard(path, tmp_path / "streamlit.log") as server, playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1600})
-            console = Console(page)
-            page.goto(f"{server}/session?id={sid}")
-            settle(page, text("session.title", "nl", date="02-03-2026"))
-            assert _why_of(page, phrase) == want["nl"]
-            # an HTML cue is text: the word shows with its brackets, no element is made, no script runs
-            odd = _why_of(page, "het.")
-            assert "‘<img src=x onerror=window.__xss=3>’" in odd and text("cue.lex.neg", "nl") in odd
-            assert page.locator(".gs-u img").count() == 0
-            assert page.evaluate("() => window.__xss === undefined")
-            quiet = page.locator(".gs-u", has_text=NO_CUES).first
-            assert quiet.locator("details, .gs-ocues").count() == 0  # nothing extra, no error
-            page.screenshot(path=str(artifacts() / "why_nl.png"), full_page=True)
-            page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").click()
-            page.get_by_role("option", name="English").click()
-            settle(page, text("session.title", "en", date="2026-03-02"))
-            assert _why_of(page, phrase) == want["en"]
-            page.screenshot(path=str(artifacts() / "why_en.png"), full_page=True)
-            assert page.locator("[data-testid=stException]").count() == 0
-            assert console.errors == [], console.errors
-        finally:
-            browser.close()
+    viewport = {"width": 1280, "height": 1600}
+    with dashboard_page(path, tmp_path / "streamlit.log", viewport=viewport) as (server, page, console):
+        page.goto(f"{server}/session?id={sid}")
+        settle(page, text("session.title", "nl", date="02-03-2026"))
+        assert _why_of(page, phrase) == want["nl"]
+        # an HTML cue is text: the word shows with its brackets, no element is made, no script runs
+        odd = _why_of(page, "het.")
+        assert "‘<img src=x onerror=window.__xss=3>’" in odd and text("cue.lex.neg", "nl") in odd
+        assert page.locator(".gs-u img").count() == 0
+        assert page.evaluate("() => window.__xss === undefined")
+        quiet = page.locator(".gs-u", has_text=NO_CUES).first
+        assert quiet.locator("details, .gs-ocues").count() == 0  # nothing extra, no error
+        page.screenshot(path=str(artifacts() / "why_nl.png"), full_page=True)
+        page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").click()
+        page.get_by_role("option", name="English").click()
+        settle(page, text("session.title", "en", date="2026-03-02"))
+        assert _why_of(page, phrase) == want["en"]
+        page.screenshot(path=str(artifacts() / "why_en.png"), full_page=True)
+        assert page.locator("[data-testid=stException]").count() == 0
+        assert console.errors == [], console.errors
