@@ -166,3 +166,21 @@ def test_an_older_database_without_the_column_is_read_and_then_gets_it(db, tmp_p
         )
         cues = _stored(con, sid)
         assert not cues[0] and cues[1]  # an unchanged old row still has no why; the re-tagged one has one
+
+
+def test_the_report_transcript_lists_each_orientations_cues(db):
+    from report.build import build_markdown
+    from tagger.cue_names import cue_phrases
+
+    path, _, session = db
+    assert any(r.orientation_cues for r in session.results)  # else nothing below would be checked
+    for lang in ("nl", "en"):
+        report = build_markdown(path, session_id_of(session), lang)
+        for utterance, result in zip(session.utterances, session.results, strict=True):
+            words = cue_phrases(result.orientation_cues, lang)
+            if words:
+                assert f": {', '.join(words)}): {utterance.text}" in report.replace("&#x27;", "'")
+
+
+def session_id_of(session) -> str:
+    return store.session_id_for(session.source_sha256)
