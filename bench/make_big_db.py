@@ -89,7 +89,8 @@ def generate(path: Path, sessions: int = 10_000, per_session: int = 200) -> dict
         timings["sessions"] = time.perf_counter() - begin
         begin = time.perf_counter()
         con.execute(
-            f"""INSERT INTO utterances
+            f"""INSERT INTO utterances (session_id, idx, speaker, role, start_s, end_s, text, orientation,
+                   is_question, scale_value)
                WITH u AS (
                    SELECT i // $per AS s, (i % $per)::INTEGER AS idx, CAST(hash(i) >> 2 AS BIGINT) AS h FROM range($n * $per) t(i)
                ), spk AS (

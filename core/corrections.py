@@ -155,7 +155,10 @@ def apply(
 def _label_change(result: TagResult, c: Correction, text_length: int) -> TagResult:
     """A label added (spanning the whole utterance, rule `manual`) or removed, or the orientation set."""
     if c.kind == "orientation":
-        return dataclasses.replace(result, orientation=Orientation(c.value["orientation"]))
+        chosen = Orientation(c.value["orientation"])
+        # set by hand to another one: the machine's cues were its reasons for the answer it gave, so they go
+        cues = result.orientation_cues if chosen == result.orientation else ()
+        return dataclasses.replace(result, orientation=chosen, orientation_cues=cues)
     label = str(c.value["label"])
     tags = tuple(g for g in result.tags if g.label != label)
     scale_value = result.scale_value

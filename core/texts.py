@@ -2,9 +2,10 @@
 
 The dashboard (`dashboard.i18n.t`), the report (`report.*` keys) and anything else that talks to people read
 the same file, so a label, a warning or an orientation has one name everywhere. Keys are flat and dotted:
-`label.<label>`, `subtype.<subtype>`, `orientation.<orientation>`, `warning.<code>`, `report.<part>`, and the
-dashboard's own (`app.*`, `session.*`, ...). A key missing in English falls back to Dutch; a key missing in
-both is shown as it is, so a missing text never breaks a page or a report.
+`label.<label>`, `subtype.<subtype>`, `orientation.<orientation>`, `warning.<code>`, `report.<part>`,
+`cue.<feature>` (an orientation's cues in words: `tagger/cue_names.py`), and the dashboard's own (`app.*`,
+`session.*`, ...). A key missing in English falls back to Dutch; a key missing in both is shown as it is, so
+a missing text never breaks a page or a report.
 
 The command line talks in the user's language (`user_lang`): `spiegel --lang en`, else `SPIEGEL_LANG`, else
 Dutch. Its messages are `cli.*` keys and its errors `error.*` keys (`core.errors.UserError`). Below the CLI

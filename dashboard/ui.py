@@ -21,6 +21,7 @@ from core.formatting import clock as fmt_clock
 from dashboard import data
 from dashboard.figures import SYNTHETIC, SYNTHETIC_MARK, ratio_text, warnings_cell
 from dashboard.i18n import current_lang, fmt_duration, fmt_num, fmt_pct, has, label_name, subtype_name, t
+from tagger.cue_names import orientation_why
 
 T = TypeVar("T")
 
@@ -236,7 +237,8 @@ def transcript_html(
     utterances: pd.DataFrame, tags: pd.DataFrame, lang: str, names: dict[str, str] | None = None
 ) -> str:
     """One line per utterance: time, speaker (`names`: S1 → a known name) in role colour, orientation band +
-    word, text with tag spans highlighted, tag chips, and an expandable explanation of every tag by its rule."""
+    word, text with tag spans highlighted, tag chips, and an expandable "why": the orientation's strongest cues
+    in words (`tagger.cue_names`) and every tag explained by its rule."""
     names = names or {}
     by_idx: dict[int, list[dict[str, Any]]] = {}
     for tag in tags.to_dict("records"):
@@ -255,15 +257,15 @@ def transcript_html(
             f"{orientation_badge(orientation)}</div>"
         )
         body = f'<div class="gs-text">{highlighted(text, spans)}</div>'
-        if utags:
+        why = orientation_why(orientation, u.get("orientation_cues"), lang)  # "" for rows without cues
+        if utags or why:
             chips = "".join(
                 label_chip(g["label"], g.get("subtype"), g.get("value"), title=str(g["rule"])) for g in utags
             )
-            items = "".join(tag_explanation(g, text, lang) for g in utags)
-            body += (
-                f'<details class="gs-why"><summary><span class="gs-chips">{chips}</span></summary>'
-                f"<ul>{items}</ul></details>"
-            )
+            items = f'<li class="gs-ocues">{esc(why)}</li>' * bool(why)
+            items += "".join(tag_explanation(g, text, lang) for g in utags)
+            summary = f'<span class="gs-chips">{chips}</span>' if utags else esc(t("why.more", lang))
+            body += f'<details class="gs-why"><summary>{summary}</summary><ul>{items}</ul></details>'
         rows.append(
             f'<div class="gs-u gs-o-{esc(orientation)}" id="u{int(u["idx"])}">{meta}'
             f'<div class="gs-body">{body}</div></div>'

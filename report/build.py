@@ -25,6 +25,7 @@ from report import charts
 from report.supervision import moment_lines
 from store.export import write_atomic
 from store.supervision import Note
+from tagger.cue_names import cue_phrases
 from tagger.moments import find_moments
 
 TECHNIQUE_LABELS = LABELS  # taxonomy.md order, from the one table in core/taxonomy.py
@@ -169,6 +170,10 @@ def build_markdown(db: Path | None, session_id: str, language: str = "nl", pseud
         labels = ", ".join(dict.fromkeys(texts.label_name(g.label, language) for g in item.result.tags))
         suffix = f" _[{esc(labels)}]_" if labels else ""
         orientation = tx[f"orientation.{item.result.orientation}"]
+        why = cue_phrases(
+            item.result.orientation_cues, language
+        )  # its strongest cues, as on the session page
+        orientation += f": {esc(', '.join(why))}" if why else ""
         lines.append(
             f"- {formatting.clock(u.start_s)} **{esc(u.speaker)}** ({orientation}): {esc(u.text)}{suffix}"
         )

@@ -120,8 +120,8 @@ def _snapshot(con: duckdb.DuckDBPyConnection, session_id: str) -> None:
     ]:
         return
     con.execute(
-        """INSERT INTO original_utterances SELECT session_id, idx, speaker, role, text, orientation, is_question,
-           scale_value FROM utterances WHERE session_id = ?""",
+        """INSERT INTO original_utterances BY NAME SELECT session_id, idx, speaker, role, text, orientation,
+           is_question, scale_value, orientation_cues FROM utterances WHERE session_id = ?""",
         [session_id],
     )
     con.execute(
@@ -157,7 +157,8 @@ def original(
     ).fetchall():
         tags.setdefault(idx, []).append(Tag(label, subtype, value, start_char, end_char, rule))
     rows = con.execute(
-        f"""SELECT o.idx, o.speaker, o.role, o.text, o.orientation, o.is_question, o.scale_value, u.start_s, u.end_s
+        f"""SELECT o.idx, o.speaker, o.role, o.text, o.orientation, o.is_question, o.scale_value, u.start_s, u.end_s,
+                   o.orientation_cues
             FROM {u_table} o JOIN utterances u ON u.session_id = o.session_id AND u.idx = o.idx
             WHERE o.session_id = ? ORDER BY o.idx""",
         [session_id],
@@ -165,9 +166,11 @@ def original(
     tagged = [
         TaggedUtterance(
             Utterance(idx, speaker, Role(role), text, start, end),
-            TagResult(Orientation(orientation), tuple(tags.get(idx, ())), bool(is_q), scale),
+            TagResult(
+                Orientation(orientation), tuple(tags.get(idx, ())), bool(is_q), scale, tuple(cues or ())
+            ),
         )
-        for idx, speaker, role, text, orientation, is_q, scale, start, end in rows
+        for idx, speaker, role, text, orientation, is_q, scale, start, end, cues in rows
     ]
     speakers = {
         s: (r, src)
@@ -194,6 +197,7 @@ _CURRENT_SCHEMA = pa.schema(
         ("orientation", pa.string()),
         ("is_question", pa.bool_()),
         ("scale_value", pa.float64()),
+        ("orientation_cues", pa.list_(pa.string())),
     ]
 )
 
@@ -213,6 +217,7 @@ def _rebuild(con: duckdb.DuckDBPyConnection, session_id: str, retag: Retag) -> N
             str(t.result.orientation),
             t.result.is_question,
             t.result.scale_value,
+            list(t.result.orientation_cues),
         )
         for t in tagged
     ]
@@ -225,7 +230,7 @@ def _rebuild(con: duckdb.DuckDBPyConnection, session_id: str, retag: Retag) -> N
     try:
         con.execute(
             """UPDATE utterances SET speaker = c.speaker, role = c.role, text = c.text, orientation = c.orientation,
-                   is_question = c.is_question, scale_value = c.scale_value
+                   is_question = c.is_question, scale_value = c.scale_value, orientation_cues = c.orientation_cues
                FROM _spiegel_current c WHERE utterances.session_id = ? AND utterances.idx = c.idx""",
             [session_id],
         )

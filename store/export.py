@@ -122,7 +122,8 @@ def session_json(session: Session) -> bytes:
     return json.dumps(session.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
 
 
-#: Columns of a session's CSV: one row per utterance; `labels` is JSON (label, subtype, value, rule per tag).
+#: Columns of a session's CSV: one row per utterance; `labels` is JSON (label, subtype, value, rule per tag),
+#: `orientation_cues` a JSON list of the orientation's strongest cues (feature names, strongest first).
 SESSION_CSV_COLUMNS = (
     "idx",
     "speaker",
@@ -134,6 +135,7 @@ SESSION_CSV_COLUMNS = (
     "is_question",
     "scale_value",
     "labels",
+    "orientation_cues",
 )
 
 
@@ -146,7 +148,8 @@ def session_csv(session: Session) -> bytes:
         u, r = item.utterance, item.result
         labels = [{"label": g.label, "subtype": g.subtype, "value": g.value, "rule": g.rule} for g in r.tags]
         row = [u.idx, u.speaker, str(u.role), u.start_s, u.end_s, u.text, str(r.orientation), r.is_question]
-        writer.writerow([*row, r.scale_value, json.dumps(labels, ensure_ascii=False)])
+        cues = json.dumps(list(r.orientation_cues), ensure_ascii=False)
+        writer.writerow([*row, r.scale_value, json.dumps(labels, ensure_ascii=False), cues])
     return ("\ufeff" + stream.getvalue()).encode("utf-8")
 
 

@@ -75,11 +75,23 @@ def speaker_summary(
     return [(str(a), str(b), str(c), int(d), float(e)) for a, b, c, d, e in rows]
 
 
+def cues_column(con: duckdb.DuckDBPyConnection, table: str = "utterances") -> str:
+    """The select expression of `orientation_cues`: NULL (unknown) in a database written before the column
+    existed and opened read-only, where the schema was not brought up to date (`table` is one of ours)."""
+    present = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = 'orientation_cues' "
+        "AND database_name = current_database()",
+        [table],
+    ).fetchone()[0]
+    return "orientation_cues" if present else "CAST(NULL AS VARCHAR[]) AS orientation_cues"
+
+
 def session_utterances(con: duckdb.DuckDBPyConnection, session_id: str) -> duckdb.DuckDBPyConnection:
     """A session's utterances in order (idx, speaker, role, start_s, end_s, text, orientation, is_question,
-    scale_value)."""
+    scale_value, orientation_cues)."""
     return con.execute(
-        """SELECT idx, speaker, role, start_s, end_s, text, orientation, is_question, scale_value
+        f"""SELECT idx, speaker, role, start_s, end_s, text, orientation, is_question, scale_value,
+                  {cues_column(con)}
            FROM utterances WHERE session_id = ? ORDER BY idx""",
         [session_id],
     )

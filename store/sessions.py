@@ -29,7 +29,7 @@ from core.records import (
     Word,
 )
 from store.connection import rewriting, transaction
-from store.queries import speaker_roles
+from store.queries import cues_column, speaker_roles
 from store.supervision import delete_notes
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,7 @@ _UTTERANCE_SCHEMA = pa.schema(
         ("orientation", pa.string()),
         ("is_question", pa.bool_()),
         ("scale_value", pa.float64()),
+        ("orientation_cues", pa.list_(pa.string())),
     ]
 )
 _TAG_SCHEMA = pa.schema(
@@ -98,7 +99,7 @@ _WORD_SCHEMA = pa.schema(
 
 
 def _bulk_insert(con: duckdb.DuckDBPyConnection, table: str, schema: pa.Schema, rows: list[tuple]) -> None:
-    """Insert rows as one Arrow table: one statement, column by column, instead of a statement per row."""
+    """Insert rows as one Arrow table in one statement, by column name (so a column added later never shifts)."""
     if not rows:
         return
     columns = list(zip(*rows, strict=True))
@@ -107,7 +108,7 @@ def _bulk_insert(con: duckdb.DuckDBPyConnection, table: str, schema: pa.Schema, 
     )
     con.register("_spiegel_rows", arrow)
     try:
-        con.execute(f"INSERT INTO {table} SELECT * FROM _spiegel_rows")
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _spiegel_rows")
     finally:
         con.unregister("_spiegel_rows")
 
@@ -128,6 +129,7 @@ def _insert_content(
             str(t.result.orientation),
             t.result.is_question,
             t.result.scale_value,
+            list(t.result.orientation_cues),
         )
         for session_id, utterances in contents
         for t in utterances
@@ -270,6 +272,10 @@ def save_sessions(con: duckdb.DuckDBPyConnection, sessions: Sequence[Session]) -
     return results
 
 
+#: The columns of a sessions row that `replace_content` may set.
+_UPDATABLE = {"role_confidence", "num_speakers", "warnings", "practitioner", "client_code", "recorded_at"}
+
+
 def replace_content(
     con: duckdb.DuckDBPyConnection,
     session_id: str,
@@ -294,14 +300,7 @@ def replace_content(
                 [(session_id, spk, role, source) for spk, (role, source) in speaker_roles.items()],
             )
         for column, value in (session_updates or {}).items():
-            if column not in {
-                "role_confidence",
-                "num_speakers",
-                "warnings",
-                "practitioner",
-                "client_code",
-                "recorded_at",
-            }:
+            if column not in _UPDATABLE:
                 raise ValueError(f"not an updatable session column: {column}")
             con.execute(f"UPDATE sessions SET {column} = ? WHERE session_id = ?", [value, session_id])
         refresh_metrics(con, [session_id])
@@ -363,11 +362,13 @@ def load_session(con: duckdb.DuckDBPyConnection, session_id: str) -> Session:
     tagged = [
         TaggedUtterance(
             Utterance(idx, speaker, Role(role), text, start, end, tuple(words.get(idx, ()))),
-            TagResult(Orientation(orientation), tuple(tags.get(idx, ())), bool(is_q), scale),
+            TagResult(
+                Orientation(orientation), tuple(tags.get(idx, ())), bool(is_q), scale, tuple(cues or ())
+            ),
         )
-        for idx, speaker, role, start, end, text, orientation, is_q, scale in con.execute(
-            "SELECT idx, speaker, role, start_s, end_s, text, orientation, is_question, scale_value "
-            "FROM utterances WHERE session_id = ? ORDER BY idx",
+        for idx, speaker, role, start, end, text, orientation, is_q, scale, cues in con.execute(
+            "SELECT idx, speaker, role, start_s, end_s, text, orientation, is_question, scale_value, "
+            f"{cues_column(con)} FROM utterances WHERE session_id = ? ORDER BY idx",
             [session_id],
         ).fetchall()
     ]

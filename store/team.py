@@ -27,6 +27,7 @@ import duckdb
 from core.errors import UserError
 from store.audio import erase as erase_audio
 from store.connection import connect, resolve_db_path, rewriting, transaction
+from store.queries import cues_column
 from store.sessions import delete_session, session_exists
 
 VIA_DASHBOARD = "dashboard"
@@ -117,7 +118,8 @@ def visible_session(
     if row.empty:
         return None
     utterances = con.execute(
-        f"""SELECT idx, speaker, role, start_s, end_s, text, orientation, is_question, scale_value
+        f"""SELECT idx, speaker, role, start_s, end_s, text, orientation, is_question, scale_value,
+                   {cues_column(con)}
             FROM utterances WHERE {allowed} ORDER BY idx""",
         [session_id, *params],
     ).df()

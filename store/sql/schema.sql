@@ -352,3 +352,10 @@ CREATE TABLE IF NOT EXISTS original_speakers (
 -- When the session's current rows last changed by hand; NULL when it is as the machine made it (or every
 -- correction was undone). The overview marks such sessions; exports and reports say so.
 ALTER TABLE sessions ADD COLUMN IF NOT EXISTS corrected_at TIMESTAMP;
+-- The "why" of each utterance's orientation: the names of the orientation model's features that pushed it
+-- hardest, strongest first (tagger/orientation_model.py; shown in words by tagger/cue_names.py). NULL for
+-- rows stored before the column existed (their why is unknown; [] once such a session is corrected), [] when
+-- the tagger named none or the orientation was set by hand. The machine's copy beside the corrections keeps
+-- them too, so undoing a correction brings the machine's why back.
+ALTER TABLE utterances ADD COLUMN IF NOT EXISTS orientation_cues VARCHAR[];
+ALTER TABLE original_utterances ADD COLUMN IF NOT EXISTS orientation_cues VARCHAR[];

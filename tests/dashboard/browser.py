@@ -84,6 +84,21 @@ class Console:
         self.errors.append(f"{message.text} ({where})")
 
 
+@contextlib.contextmanager
+def dashboard_page(db: Path, log_path: Path, **page_options) -> Iterator[tuple[str, object, Console]]:
+    """(server address, page, its console) of a chromium page beside the dashboard on `db`; the browser and
+    the dashboard are closed afterwards, also when the test fails."""
+    import playwright.sync_api as playwright
+
+    with dashboard(db, log_path) as server, playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(**page_options)
+            yield server, page, Console(page)
+        finally:
+            browser.close()
+
+
 def settle(page, heading: str, timeout_ms: int = 60_000) -> None:
     """Wait for the page's heading, then for Streamlit to finish the run (no element still marked stale)."""
     page.get_by_role("heading", name=heading).first.wait_for(timeout=timeout_ms)

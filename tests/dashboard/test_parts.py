@@ -94,6 +94,33 @@ def test_transcript_html_escapes_every_field():
     assert "&lt;script&gt;</mark>alert(1)&lt;/script&gt;" in out
 
 
+def test_transcript_html_gives_each_orientation_its_why_escaped():
+    """The orientation's cues in words inside the utterance's "why"; an HTML cue word stays text; a row
+    without cues (NULL from an older database) gets nothing extra."""
+    import pandas as pd
+
+    row = {"speaker": "S2", "role": "client", "start_s": None, "end_s": None, "is_question": False}
+    utterances = pd.DataFrame(
+        [
+            {**row, "idx": 0, "text": "Wandelen helpt.", "orientation": "solution",
+             "orientation_cues": ["lex.pos", "l:<img src=x onerror=alert(1)>", "no.such.feature"]},
+            {**row, "idx": 1, "text": "Oud.", "orientation": "neutral", "orientation_cues": None},
+        ]
+    )  # fmt: skip
+    tags = pd.DataFrame(
+        columns=["utterance_idx", "label", "subtype", "value", "start_char", "end_char", "rule"]
+    )
+    out = transcript_html(utterances, tags, "nl")
+    assert (
+        '<li class="gs-ocues">Richting: oplossingsgericht — vooral door: positieve woorden, '
+        "het woord ‘&lt;img src=x onerror=alert(1)&gt;’</li>"
+    ) in out
+    assert "<img" not in out and "no.such.feature" not in out
+    assert out.count("<details") == 1 and "waarom deze richting?" in out
+    english = transcript_html(utterances, tags, "en")
+    assert "Direction: solution-focused — mainly because of: positive words" in english
+
+
 def test_new_sessions_show_up(tmp_path, monkeypatch):
     db = tmp_path / "groeit.duckdb"
     with connect(db) as con:
