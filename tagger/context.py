@@ -47,6 +47,44 @@ class Context:
         #: Words that turn a statement into a check ("..., okay?", "..., hè?") and openers of a reflection.
         self.question_tags = s("question_tags")
         self.reflection_openers = tuple(data.get("reflection_openers", []))
+        #: English inverts after a fronted clause ("if it rains, do you stay in?"); Dutch does so in a plain
+        #: statement ("als het regent, blijf ik thuis"), so there verb-subject after a comma is no question.
+        self.inversion_after_comma = bool(data.get("inversion_after_comma", False))
+        #: Words that, right after a question word, make it subordinate ("when you drink", "what we know").
+        self.subordinators = s("subordinate_after_question_word")
+        #: Question words that open a relative clause after a comma in a statement (", which means").
+        self.relatives = s("relative_after_comma")
+        #: Phrases that ask without a question's form ("I wonder if", "tell me"), anywhere in the sentence.
+        self.ask_phrases = _phrases(data.get("ask_phrases", []))
+        #: Whole "?" sentences that check one's own summary rather than ask ("is that right?").
+        self.check_questions = frozenset(tuple(p.split()) for p in data.get("check_questions", []))
+        #: Question words that end an echo question ("you do this how often?", "like what?").
+        self.final_qwords = _phrases(data.get("question_words_final", []))
+
+
+def _phrases(items: list[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Phrases indexed by their first word, for a one-pass scan."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for item in items:
+        words = tuple(item.split())
+        out.setdefault(words[0], []).append(words)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _has_phrase(words: list[str], phrases: dict[str, tuple[tuple[str, ...], ...]]) -> bool:
+    for i, w in enumerate(words):
+        for phrase in phrases.get(w, ()):
+            if tuple(words[i : i + len(phrase)]) == phrase:
+                return True
+    return False
+
+
+def _unstutter(words: list[str]) -> list[str]:
+    """Transcripts mark a broken-off word with a dash ("what- what's", "she-- have you"): drop the dash,
+    so the word is seen for what it is."""
+    if not any(len(w) > 1 and w[-1] == "-" for w in words):
+        return words
+    return [w.rstrip("-") if len(w) > 1 and w.rstrip("-") else w for w in words]
 
 
 def is_question(words: list[str], ctx: Context) -> bool:
@@ -55,9 +93,12 @@ def is_question(words: list[str], ctx: Context) -> bool:
     ASR output often has no punctuation, so "heb je gemerkt" and "wat is er beter" count; exclamations
     ("wat knap!", "what a great idea") and subordinate uses ("als je", "dank je") do not.
     """
+    words = _unstutter(words)
     if "?" in words:
         return any(_asks(sentence, ctx) for sentence in _question_sentences(words))
-    return _interrogative_form(words, ctx)
+    return _interrogative_form(words, ctx, statement=True) or (
+        bool(ctx.ask_phrases) and _has_phrase(words, ctx.ask_phrases)
+    )
 
 
 def _question_sentences(words: list[str]) -> list[list[str]]:
@@ -78,6 +119,12 @@ def _asks(sentence: list[str], ctx: Context) -> bool:
     tag ("it puts you at risk, okay?", "je bent moe, hè?") and a reflection opened as one ("so you feel
     stuck?", "dus je wilt stoppen?") check or mirror rather than ask: they count as questions only when
     they also have a question's form (a question word, or verb-subject inversion)."""
+    if ctx.check_questions:
+        start = 0
+        while start < len(sentence) and sentence[start] in ctx.fillers:
+            start += 1
+        if tuple(sentence[start:]) in ctx.check_questions:
+            return False
     body = list(sentence)
     tagged = False
     while body and (body[-1] in ctx.question_tags or body[-1] in (",", ";")):
@@ -89,11 +136,16 @@ def _asks(sentence: list[str], ctx: Context) -> bool:
     opener = any(joined.startswith(f" {o} ") for o in ctx.reflection_openers)
     if not (tagged or opener):
         return True
-    return _interrogative_form(body, ctx)
+    if ctx.final_qwords and any(tuple(body[-len(p) :]) == p for ps in ctx.final_qwords.values() for p in ps):
+        return True
+    return _interrogative_form(body, ctx) or (bool(ctx.ask_phrases) and _has_phrase(body, ctx.ask_phrases))
 
 
-def _interrogative_form(words: list[str], ctx: Context) -> bool:
-    """Question form without relying on "?": a question word or verb-subject inversion at a clause start."""
+def _interrogative_form(words: list[str], ctx: Context, statement: bool = False) -> bool:
+    """Question form without relying on "?": a question word or verb-subject inversion at a clause start.
+
+    `statement`: the sentence has no "?" at all; then a question word after a comma that opens a relative
+    clause (", which means") is no question."""
     n = len(words)
     starts = [0] + [i + 1 for i, w in enumerate(words) if w in _CLAUSE_STARTS]
     for s in starts:
@@ -106,14 +158,16 @@ def _interrogative_form(words: list[str], ctx: Context) -> bool:
         nxt = words[i + 1] if i + 1 < n else ""
         nxt2 = words[i + 2] if i + 2 < n else ""
         if w in ctx.qwords:
-            if (w, nxt) in ctx.qword_excl or (w, nxt, nxt2) in ctx.qword_excl:
+            if (w, nxt) in ctx.qword_excl or (w, nxt, nxt2) in ctx.qword_excl or nxt in ctx.subordinators:
+                continue
+            if statement and s > 0 and w in ctx.relatives:
                 continue
             return True
         if w in ctx.prompts and s == 0:
             return True
         if nxt in ctx.second and w.isalpha() and w not in ctx.inv_excl:
             return True
-        after_comma = s > 0 and words[s - 1] == ","
+        after_comma = s > 0 and words[s - 1] == "," and not ctx.inversion_after_comma
         if w in ctx.qverbs and (nxt in ctx.second or (nxt in ctx.inv_subj and not after_comma)):
             if nxt in ctx.neg_clitics and nxt2 not in ctx.inv_subj:
                 continue
@@ -121,7 +175,7 @@ def _interrogative_form(words: list[str], ctx: Context) -> bool:
     # a question word later in the utterance, followed by a finite verb and its subject ("knap zeg hoe heb
     # je dat gedaan", "on a scale of 0 to 10 how confident are you"): main-clause word order, so a question
     for i, w in enumerate(words):
-        if w not in ctx.qwords or i == 0:
+        if w not in ctx.qwords or i == 0 or (i + 1 < n and words[i + 1] in ctx.subordinators):
             continue
         for j in range(i + 1, min(i + 4, n - 1)):
             if words[j] in ctx.boundary:

@@ -137,3 +137,31 @@ def test_checks_and_backchannels_are_not_questions(lang: str, text: str, asks: b
     from tagger import load_tagger
 
     assert load_tagger(lang).tag_one(text, "practitioner").is_question is asks
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        # a question word followed by a subject opens a subordinate clause in a statement
+        ("when you drink more than what is recommended it creates problems", False),
+        ("there is no reason why you should not be able to quit", False),
+        ("this medication is well tolerated, which means it has few side effects", False),
+        ("what we also find is that people make small changes", False),
+        # inversion after a fronted clause asks in English
+        ("so if you look at it that way, do you think you could cut down", True),
+        # a broken-off word keeps its meaning
+        ("um what- what's on your mind today", True),
+        ("does she-- have you talked to her about it", True),
+        # asking without a question's form
+        ("I'm wondering if you have any concerns about that", True),
+        ("so tell me a little bit about what you do on Fridays", True),
+        ("I wonder whether that can make things worse", False),
+        # an echo question asks; checking one's own summary does not
+        ("So you do this how often, right?", True),
+        ("You were drinking every weekend. Is that right?", False),
+    ],
+)
+def test_english_question_forms(en, text: str, asks: bool) -> None:
+    """Forms met in real counselling talk (AnnoMI development sessions): subordinate question words, inversion
+    after a comma, stutter dashes, "I wonder if you…", echo questions and summary checks."""
+    assert en.tag_one(text, "practitioner").is_question is asks

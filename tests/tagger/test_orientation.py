@@ -1,5 +1,6 @@
 """The orientation interface: evidence in, orientation and its strongest cues out."""
 
+import pytest
 import spacy
 
 from tagger.orientation import OrientationInput
@@ -20,3 +21,20 @@ def test_labels_count_as_cues(nl) -> None:
     result = fn(OrientationInput(analysis, ["progress_question"], speaker="practitioner"))
     assert result.orientation == "solution"
     assert ("label:progress_question", 3.0) in result.cues
+
+
+@pytest.mark.parametrize(
+    ("text", "mark"),
+    [
+        ("I'm sick of being sick all the time", "fed_up"),
+        ("I can't keep doing this", "fed_up"),
+        ("Drinking with my friends is fun, I enjoy it", "enjoy"),
+        ("I'm not ready to change anything", "not_ready"),
+    ],
+)
+def test_english_change_and_sustain_marks(text: str, mark: str) -> None:
+    """MI's change and sustain talk as evidence: being fed up with how things are, the behaviour's benefits and
+    not being ready are marks the fitted English model weighs (not verdicts of their own)."""
+    from tagger import load_tagger
+
+    assert mark in load_tagger("en").analyse([text])[0].marks
