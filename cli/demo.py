@@ -117,5 +117,5 @@ def run_demo(db: Path | None, start_dashboard: bool = True, port: int = 8501) ->
     from dashboard.launch import run_dashboard
 
     db_path = store.resolve_db_path(db)
-    say("cli.demo.dashboard", port=port, db=db_path)
+    say("cli.demo.dashboard", db=db_path)  # the launcher prints the address
     return run_dashboard(db_path, port=port)
