@@ -7,7 +7,23 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from core.records import AsrInfo, AudioFacts, RoleDecision, Session, TaggedUtterance
+from core.records import AsrInfo, AudioFacts, Role, RoleDecision, Session, TaggedUtterance, Utterance
+
+
+def retag_for(language: str):
+    """The real tagger's `tag_conversation` for a language: what corrections re-tag with."""
+    from tagger import load_tagger
+
+    return load_tagger(language).tag_conversation
+
+
+def tag_texts(texts: Sequence[tuple[str, Role, str]], language: str = "nl") -> list[TaggedUtterance]:
+    """(speaker, role, text) lines tagged as one conversation by the real tagger, five seconds apart."""
+    results = retag_for(language)([(text, str(role)) for _s, role, text in texts])
+    return [
+        TaggedUtterance(Utterance(i, s, role, text, i * 5.0, i * 5.0 + 4.0), result)
+        for i, ((s, role, text), result) in enumerate(zip(texts, results, strict=True))
+    ]
 
 
 def make_session(

@@ -10,9 +10,8 @@ import pytest
 import store
 from core.corrections import Correction
 from core.errors import UserError
-from core.records import Role, TaggedUtterance, Utterance
-from tagger import load_tagger
-from tests.records import make_session
+from core.records import Role
+from tests.records import make_session, retag_for, tag_texts
 from tests.trust.records import file_bytes
 
 TEXTS = [
@@ -26,19 +25,9 @@ TEXTS = [
 SECRET = "Zeefdrukpapegaai"
 
 
-def retag_for(language: str):
-    return load_tagger(language).tag_conversation
-
-
 def _session(name: str = "corr.wav"):
-    tagger = load_tagger("nl")
-    results = tagger.tag_conversation([(text, str(role)) for _s, role, text in TEXTS])
-    tagged = [
-        TaggedUtterance(Utterance(i, s, role, text, i * 5.0, i * 5.0 + 4.0), result)
-        for i, ((s, role, text), result) in enumerate(zip(TEXTS, results, strict=True))
-    ]
     return make_session(
-        tagged,
+        tag_texts(TEXTS),
         source_name=name,
         source_sha256=hashlib.sha256(name.encode()).hexdigest(),
         duration_s=30.0,

@@ -14,10 +14,10 @@ import pytest
 
 import store
 from core.corrections import Correction
-from core.records import Role, TaggedUtterance, Utterance
+from core.records import Role
 from store.export import export_all, session_csv
 from tagger import load_tagger
-from tests.records import make_session
+from tests.records import make_session, retag_for, tag_texts
 
 TEXTS = [
     ("S1", Role.PRACTITIONER, "Goedemiddag, fijn dat je er bent."),
@@ -30,21 +30,9 @@ TEXTS = [
 BETTER = "Het gaat eigenlijk beter, ik slaap weer goed en het lukt me om rustig te blijven."
 
 
-def retag_for(language: str):
-    return load_tagger(language).tag_conversation
-
-
-def _tagged(texts=TEXTS) -> list[TaggedUtterance]:
-    results = load_tagger("nl").tag_conversation([(text, str(role)) for _s, role, text in texts])
-    return [
-        TaggedUtterance(Utterance(i, s, role, text, i * 5.0, i * 5.0 + 4.0), result)
-        for i, ((s, role, text), result) in enumerate(zip(texts, results, strict=True))
-    ]
-
-
 def _session(name: str = "cues.wav"):
     return make_session(
-        _tagged(),
+        tag_texts(TEXTS),
         source_name=name,
         source_sha256=hashlib.sha256(name.encode()).hexdigest(),
         duration_s=30.0,
@@ -117,7 +105,7 @@ def test_an_orientation_set_by_hand_drops_the_machines_cues(db):
 def test_replace_content_writes_the_new_cues(db):
     path, sid, _ = db
     changed = [*TEXTS[:5], ("S2", Role.CLIENT, "Niks helpt, het wordt alleen maar erger.")]
-    retagged = _tagged(changed)
+    retagged = tag_texts(changed)
     with store.connect(path) as con:
         store.replace_content(con, sid, retagged)
         assert _stored(con, sid) == [list(t.result.orientation_cues) for t in retagged]

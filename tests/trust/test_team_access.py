@@ -15,17 +15,13 @@ from core.corrections import Correction
 from store import access, team
 from store import audio as kept
 from store.team import Viewer
-from tagger import load_tagger
+from tests.records import retag_for
 from tests.trust.records import three_sessions
 
 OTTOLINE = Viewer("ottoline", "practitioner", "Ottoline")
 PIETER = Viewer("pieter", "practitioner", "Pieter")
 SANNE = Viewer("sanne", "supervisor")
 TOM = Viewer("tom", "trainer")
-
-
-def retag_for(language: str):
-    return load_tagger(language).tag_conversation
 
 
 @pytest.fixture
