@@ -69,7 +69,9 @@ def speech_regions(
     audio: np.ndarray, sample_rate: int = SAMPLE_RATE, options: DiarizeOptions = DEFAULT_OPTIONS
 ) -> list[tuple[float, float]]:
     """Speech regions (seconds) from faster-whisper's Silero VAD, with the VAD settings of `options`."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
+    from faster_whisper.vad import VadOptions
+
+    from pipeline.diarize.vad import speech_timestamps
 
     if audio.size == 0:
         return []
@@ -78,7 +80,7 @@ def speech_regions(
         speech_pad_ms=options.vad_speech_pad_ms,
         min_speech_duration_ms=options.vad_min_speech_ms,
     )
-    stamps = get_speech_timestamps(audio, vad, sampling_rate=sample_rate)
+    stamps = speech_timestamps(audio, vad, sampling_rate=sample_rate)
     return [(s["start"] / sample_rate, s["end"] / sample_rate) for s in stamps]
 
 

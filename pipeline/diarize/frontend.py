@@ -30,13 +30,29 @@ def _resample(audio: np.ndarray, sample_rate: int) -> np.ndarray:
 def _normalise(audio: np.ndarray) -> np.ndarray:
     """Raise quiet recordings to -30 dBFS as resemblyzer's preprocessing does (its mels are not logged)."""
     audio = np.asarray(audio, dtype=np.float32)
-    rms = float(np.sqrt(np.mean(audio.astype(np.float64) ** 2))) if audio.size else 0.0
+    rms = _rms(audio)
     if rms <= 1e-9:
         return audio
     gain_db = -30.0 - 20.0 * np.log10(rms)
     if gain_db <= 0:
         return audio
-    return np.clip(audio * (10.0 ** (gain_db / 20.0)), -1.0, 1.0).astype(np.float32)
+    louder = np.multiply(audio, np.float32(10.0 ** (gain_db / 20.0)))
+    return np.clip(louder, -1.0, 1.0, out=louder)
+
+
+#: Samples per block when summing squares in float64: bounded memory on hour-long recordings.
+_RMS_BLOCK = 1 << 20
+
+
+def _rms(audio: np.ndarray) -> float:
+    """Root mean square in float64, a block at a time (a whole float64 copy of 3 hours is 1.4 GB, twice)."""
+    if not audio.size:
+        return 0.0
+    total = 0.0
+    for first in range(0, audio.size, _RMS_BLOCK):
+        block = audio[first : first + _RMS_BLOCK].astype(np.float64)
+        total += float(np.dot(block, block))
+    return float(np.sqrt(total / audio.size))
 
 
 def _hz_to_mel(hz: np.ndarray) -> np.ndarray:
