@@ -26,10 +26,11 @@ from tagger.taxonomy import LABEL_SUBTYPES  # noqa: E402
 
 DIR = ROOT / "tests" / "tagger" / "data" / "real_nl"
 #: Floors on the locked test part, measured values rounded down: `test1` is its first batch (823 lines split off
-#: on 2026-12-01, comparable across releases), `test` the whole part (with the 2026-12-02 batch).
+#: on 2026-12-01, comparable across releases), `test` the whole part (all four batches; batch 4, added on
+#: 2026-12-02, brought it from 1,741 to 2,417 lines and from 0.618 to 0.609 orientation: harder real talk).
 TEST_FLOORS = {
     "test1": {"orientation_balanced": 0.62, "macro_f1": 0.50},
-    "test": {"orientation_balanced": 0.61, "macro_f1": 0.45},
+    "test": {"orientation_balanced": 0.60, "macro_f1": 0.46},
 }
 
 
