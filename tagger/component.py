@@ -32,6 +32,7 @@ from tagger.context import (
     negation_scope,
     sentence_breaks,
 )
+from tagger.lexical import WordTable
 from tagger.matching import RuleMatcher
 from tagger.numbers import find_numbers
 from tagger.orientation import OrientationFn, cue_balance  # (also registers spiegel.orientation.v1/v2)
@@ -43,10 +44,6 @@ from tagger.polarity import (
     lexicon,
     load_marks,
     load_topics,
-    marks,
-    polarity,
-    terms,
-    topic_polarity,
 )
 from tagger.rules import Rule, parse_rule
 
@@ -81,6 +78,7 @@ class SpiegelTagger:
         self.topics: TopicLists = load_topics(nlp.lang)
         self.mark_lists: MarkLists = load_marks(nlp.lang)
         self.lemmas = lemma_table(nlp.lang)
+        self.word_table = WordTable(self.lexicon, self.topics, self.lemmas, self.mark_lists)
 
     @property
     def rules(self) -> dict[str, Rule]:
@@ -146,12 +144,10 @@ class SpiegelTagger:
             if (pol == "solution" and score <= 0) or (pol == "problem" and score >= 0):
                 continue
             analysis.hits.append(hit)
-        flags = negation_scope(words, ctx)
-        analysis.polarity = polarity(words, self.lexicon, flags) | topic_polarity(
-            words, self.topics, self.lemmas, flags
-        )
-        analysis.terms = terms(words, self.lemmas, flags)
-        analysis.marks = marks(words, self.mark_lists)
+        # no negation cue, no scope to work out
+        cues = not (ctx.negation.isdisjoint(words) and ctx.negation_post.isdisjoint(words))
+        flags = negation_scope(words, ctx) if cues else None
+        analysis.polarity, analysis.terms, analysis.marks = self.word_table.evidence(words, flags)
         for num in numbers:
             last = doc[num.end - 1]
             analysis.numbers.append((num, doc[num.start].idx, last.idx + len(last)))
