@@ -78,6 +78,8 @@ class SpiegelTagger:
         self.topics: TopicLists = load_topics(nlp.lang)
         self.mark_lists: MarkLists = load_marks(nlp.lang)
         self.lemmas = lemma_table(nlp.lang)
+        #: rule id -> (label hash, rule id hash) in the vocabulary's string store.
+        self._span_names: dict[str, tuple[int, int]] = {}
         self.word_table = WordTable(self.lexicon, self.topics, self.lemmas, self.mark_lists)
 
     @property
@@ -92,6 +94,7 @@ class SpiegelTagger:
     def add_rules(self, rules: Iterable[Rule]) -> None:
         """Add compiled rules (a rule id added again replaces the old rule); see `RuleMatcher.add_rules`."""
         self.matcher.add_rules(rules)
+        self._span_names.clear()
 
     def set_context(self, data: dict[str, Any]) -> None:
         """Set the cue lists (the content of `patterns/<lang>/context.json`), before adding rules."""
@@ -151,9 +154,15 @@ class SpiegelTagger:
         for num in numbers:
             last = doc[num.end - 1]
             analysis.numbers.append((num, doc[num.start].idx, last.idx + len(last)))
-        doc.spans[self.spans_key] = [
-            Span(doc, h.start, h.end, label=h.rule.label, span_id=h.rule.id) for h in analysis.hits
-        ]
+        names = self._span_names
+        spans = []
+        for h in analysis.hits:
+            ids = names.get(h.rule.id)
+            if ids is None:  # the label and id as string-store hashes, so a span costs no string lookups
+                strings = doc.vocab.strings
+                ids = names[h.rule.id] = (strings.add(h.rule.label), strings.add(h.rule.id))
+            spans.append(Span(doc, h.start, h.end, label=ids[0], span_id=ids[1]))
+        doc.spans[self.spans_key] = spans
         doc._.spiegel = analysis
         return doc
 
