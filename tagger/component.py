@@ -103,7 +103,15 @@ class SpiegelTagger:
 
     # --- processing ---------------------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
-        words = [t.lower_ for t in doc]
+        # one pass over the tokens: their lower-case forms and character offsets (a `doc[i]` costs a Token)
+        words: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        for t in doc:
+            words.append(t.lower_)
+            i = t.idx
+            starts.append(i)
+            ends.append(i + len(t))
         ctx = self.matcher.context
         rules = self.matcher.rules
         literals = self.matcher.literals
@@ -134,8 +142,7 @@ class SpiegelTagger:
                 analysis.scale_position = True
             elif label == "cue.scale_context":
                 analysis.scale_context = True
-            last = doc[end - 1]
-            pending.append(Hit(rule, start, end, doc[start].idx, last.idx + len(last), neg))
+            pending.append(Hit(rule, start, end, starts[start], ends[end - 1], neg))
         score, after_pivot, before_pivot = cue_balance(pending, contrast_at, pivot)
         analysis.cue_score = score
         analysis.pivot_score, analysis.before_pivot_score = after_pivot, before_pivot
@@ -152,8 +159,7 @@ class SpiegelTagger:
         flags = negation_scope(words, ctx) if cues else None
         analysis.polarity, analysis.terms, analysis.marks = self.word_table.evidence(words, flags)
         for num in numbers:
-            last = doc[num.end - 1]
-            analysis.numbers.append((num, doc[num.start].idx, last.idx + len(last)))
+            analysis.numbers.append((num, starts[num.start], ends[num.end - 1]))
         names = self._span_names
         spans = []
         for h in analysis.hits:

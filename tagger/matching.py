@@ -34,7 +34,8 @@ from tagger.rules import Rule
 
 #: An indexed pattern: rule id, compiled elements, the word set of a required first element (or the pseudo-word
 #: of a required first regex element, or None), the word sets of its other required elements (an utterance
-#: must contain a word of each), a unique number, and the token tests of a pattern without operators (or None).
+#: must contain a word of each), a unique number (-1 for a pattern filed under one word only, which one utterance
+#: can not reach twice), and the token tests of a pattern without operators (or None).
 _Entry = tuple[
     str,
     tuple[Element, ...],
@@ -212,9 +213,10 @@ class RuleMatcher:
                 fixed = None
                 if first is not None and all(lo_ == hi_ == 1 for lo_, hi_, _ in elements):
                     fixed = tuple(t for _, _, t in elements)
-                entry = (rid, elements, first, required, n_entries, fixed)
-                n_entries += 1
                 words = anchor(elements, word_cost)
+                # only a pattern filed under several words can be reached twice in one utterance
+                entry = (rid, elements, first, required, n_entries if words and len(words) > 1 else -1, fixed)
+                n_entries += 1
                 if words is None:
                     self.unanchored.append(entry)
                     continue
@@ -247,9 +249,10 @@ class RuleMatcher:
             todo.append(self.unanchored)
         for entries in todo:
             for rid, elements, first, required, index, fixed in entries:
-                if index in seen:
-                    continue
-                seen.add(index)
+                if index >= 0:
+                    if index in seen:
+                        continue
+                    seen.add(index)
                 for req in required:
                     if req.isdisjoint(present):
                         break
