@@ -32,6 +32,7 @@ from tagger.context import (
     negation_scope,
     sentence_breaks,
 )
+from tagger.lexical import WordTable
 from tagger.matching import RuleMatcher
 from tagger.numbers import find_numbers
 from tagger.orientation import OrientationFn, cue_balance  # (also registers spiegel.orientation.v1/v2)
@@ -43,10 +44,6 @@ from tagger.polarity import (
     lexicon,
     load_marks,
     load_topics,
-    marks,
-    polarity,
-    terms,
-    topic_polarity,
 )
 from tagger.rules import Rule, parse_rule
 
@@ -81,6 +78,9 @@ class SpiegelTagger:
         self.topics: TopicLists = load_topics(nlp.lang)
         self.mark_lists: MarkLists = load_marks(nlp.lang)
         self.lemmas = lemma_table(nlp.lang)
+        #: rule id -> (label hash, rule id hash) in the vocabulary's string store.
+        self._span_names: dict[str, tuple[int, int]] = {}
+        self.word_table = WordTable(self.lexicon, self.topics, self.lemmas, self.mark_lists)
 
     @property
     def rules(self) -> dict[str, Rule]:
@@ -94,6 +94,7 @@ class SpiegelTagger:
     def add_rules(self, rules: Iterable[Rule]) -> None:
         """Add compiled rules (a rule id added again replaces the old rule); see `RuleMatcher.add_rules`."""
         self.matcher.add_rules(rules)
+        self._span_names.clear()
 
     def set_context(self, data: dict[str, Any]) -> None:
         """Set the cue lists (the content of `patterns/<lang>/context.json`), before adding rules."""
@@ -102,7 +103,15 @@ class SpiegelTagger:
 
     # --- processing ---------------------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
-        words = [t.lower_ for t in doc]
+        # one pass over the tokens: their lower-case forms and character offsets (a `doc[i]` costs a Token)
+        words: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        for t in doc:
+            words.append(t.lower_)
+            i = t.idx
+            starts.append(i)
+            ends.append(i + len(t))
         ctx = self.matcher.context
         rules = self.matcher.rules
         literals = self.matcher.literals
@@ -133,8 +142,7 @@ class SpiegelTagger:
                 analysis.scale_position = True
             elif label == "cue.scale_context":
                 analysis.scale_context = True
-            last = doc[end - 1]
-            pending.append(Hit(rule, start, end, doc[start].idx, last.idx + len(last), neg))
+            pending.append(Hit(rule, start, end, starts[start], ends[end - 1], neg))
         score, after_pivot, before_pivot = cue_balance(pending, contrast_at, pivot)
         analysis.cue_score = score
         analysis.pivot_score, analysis.before_pivot_score = after_pivot, before_pivot
@@ -146,18 +154,21 @@ class SpiegelTagger:
             if (pol == "solution" and score <= 0) or (pol == "problem" and score >= 0):
                 continue
             analysis.hits.append(hit)
-        flags = negation_scope(words, ctx)
-        analysis.polarity = polarity(words, self.lexicon, flags) | topic_polarity(
-            words, self.topics, self.lemmas, flags
-        )
-        analysis.terms = terms(words, self.lemmas, flags)
-        analysis.marks = marks(words, self.mark_lists)
+        # no negation cue, no scope to work out
+        cues = not (ctx.negation.isdisjoint(words) and ctx.negation_post.isdisjoint(words))
+        flags = negation_scope(words, ctx) if cues else None
+        analysis.polarity, analysis.terms, analysis.marks = self.word_table.evidence(words, flags)
         for num in numbers:
-            last = doc[num.end - 1]
-            analysis.numbers.append((num, doc[num.start].idx, last.idx + len(last)))
-        doc.spans[self.spans_key] = [
-            Span(doc, h.start, h.end, label=h.rule.label, span_id=h.rule.id) for h in analysis.hits
-        ]
+            analysis.numbers.append((num, starts[num.start], ends[num.end - 1]))
+        names = self._span_names
+        spans = []
+        for h in analysis.hits:
+            ids = names.get(h.rule.id)
+            if ids is None:  # the label and id as string-store hashes, so a span costs no string lookups
+                strings = doc.vocab.strings
+                ids = names[h.rule.id] = (strings.add(h.rule.label), strings.add(h.rule.id))
+            spans.append(Span(doc, h.start, h.end, label=ids[0], span_id=ids[1]))
+        doc.spans[self.spans_key] = spans
         doc._.spiegel = analysis
         return doc
 

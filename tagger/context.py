@@ -47,6 +47,8 @@ class Context:
         #: Words that turn a statement into a check ("..., okay?", "..., hè?") and openers of a reflection.
         self.question_tags = s("question_tags")
         self.reflection_openers = tuple(data.get("reflection_openers", []))
+        #: The openers as " <opener> ", for one `str.startswith` on the space-joined sentence.
+        self.opener_prefixes = tuple(f" {o} " for o in self.reflection_openers)
         #: English inverts after a fronted clause ("if it rains, do you stay in?"); Dutch does so in a plain
         #: statement ("als het regent, blijf ik thuis"), so there verb-subject after a comma is no question.
         self.inversion_after_comma = bool(data.get("inversion_after_comma", False))
@@ -60,6 +62,8 @@ class Context:
         self.check_questions = frozenset(tuple(p.split()) for p in data.get("check_questions", []))
         #: Question words that end an echo question ("you do this how often?", "like what?").
         self.final_qwords = _phrases(data.get("question_words_final", []))
+        #: Their last words: a sentence can end in one of them only if it ends in one of these.
+        self.final_qword_ends = frozenset(p[-1] for ps in self.final_qwords.values() for p in ps)
 
 
 def _phrases(items: list[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
@@ -82,7 +86,7 @@ def _has_phrase(words: list[str], phrases: dict[str, tuple[tuple[str, ...], ...]
 def _unstutter(words: list[str]) -> list[str]:
     """Transcripts mark a broken-off word with a dash ("what- what's", "she-- have you"): drop the dash,
     so the word is seen for what it is."""
-    if not any(len(w) > 1 and w[-1] == "-" for w in words):
+    if "-" not in "".join(words) or not any(len(w) > 1 and w[-1] == "-" for w in words):
         return words
     return [w.rstrip("-") if len(w) > 1 and w.rstrip("-") else w for w in words]
 
@@ -133,10 +137,12 @@ def _asks(sentence: list[str], ctx: Context) -> bool:
     if all(w in ctx.fillers or w in ctx.question_tags or not w[:1].isalnum() for w in body):
         return False
     joined = " " + " ".join(body) + " "
-    opener = any(joined.startswith(f" {o} ") for o in ctx.reflection_openers)
+    opener = joined.startswith(ctx.opener_prefixes)
     if not (tagged or opener):
         return True
-    if ctx.final_qwords and any(tuple(body[-len(p) :]) == p for ps in ctx.final_qwords.values() for p in ps):
+    if body[-1] in ctx.final_qword_ends and any(
+        tuple(body[-len(p) :]) == p for ps in ctx.final_qwords.values() for p in ps
+    ):
         return True
     return _interrogative_form(body, ctx) or (bool(ctx.ask_phrases) and _has_phrase(body, ctx.ask_phrases))
 
@@ -174,6 +180,8 @@ def _interrogative_form(words: list[str], ctx: Context, statement: bool = False)
             return True
     # a question word later in the utterance, followed by a finite verb and its subject ("knap zeg hoe heb
     # je dat gedaan", "on a scale of 0 to 10 how confident are you"): main-clause word order, so a question
+    if ctx.qwords.isdisjoint(words):
+        return False
     for i, w in enumerate(words):
         if w not in ctx.qwords or i == 0 or (i + 1 < n and words[i + 1] in ctx.subordinators):
             continue

@@ -34,7 +34,8 @@ from tagger.rules import Rule
 
 #: An indexed pattern: rule id, compiled elements, the word set of a required first element (or the pseudo-word
 #: of a required first regex element, or None), the word sets of its other required elements (an utterance
-#: must contain a word of each), a unique number, and the token tests of a pattern without operators (or None).
+#: must contain a word of each), a unique number (-1 for a pattern filed under one word only, which one utterance
+#: can not reach twice), and the token tests of a pattern without operators (or None).
 _Entry = tuple[
     str,
     tuple[Element, ...],
@@ -212,9 +213,10 @@ class RuleMatcher:
                 fixed = None
                 if first is not None and all(lo_ == hi_ == 1 for lo_, hi_, _ in elements):
                     fixed = tuple(t for _, _, t in elements)
-                entry = (rid, elements, first, required, n_entries, fixed)
-                n_entries += 1
                 words = anchor(elements, word_cost)
+                # only a pattern filed under several words can be reached twice in one utterance
+                entry = (rid, elements, first, required, n_entries if words and len(words) > 1 else -1, fixed)
+                n_entries += 1
                 if words is None:
                     self.unanchored.append(entry)
                     continue
@@ -238,23 +240,7 @@ class RuleMatcher:
                 at.append(i)
         present = set(pos)
         if self.regex_anchors:
-            pseudo = self._pseudo
-            known = self._pseudo_known
-            new = present - known
-            if new:
-                if len(known) > 200_000:
-                    known.clear()
-                    pseudo.clear()
-                for w in new:
-                    keys = tuple(t.key for t in self.regex_anchors if w in t)
-                    if keys:
-                        pseudo[w] = keys
-                known |= new
-            for w in [w for w in pos if w in pseudo]:
-                at = pos[w]
-                for key in pseudo[w]:
-                    present.add(key)
-                    pos[key] = sorted(pos[key] + at) if key in pos else at
+            self._add_regex_words(pos, present)
         anchors = self.anchors
         best: dict[str, tuple[int, int]] = {}
         seen: set[int] = set()
@@ -263,37 +249,62 @@ class RuleMatcher:
             todo.append(self.unanchored)
         for entries in todo:
             for rid, elements, first, required, index, fixed in entries:
-                if index in seen:
-                    continue
-                seen.add(index)
-                ok = True
+                if index >= 0:
+                    if index in seen:
+                        continue
+                    seen.add(index)
                 for req in required:
                     if req.isdisjoint(present):
-                        ok = False
                         break
-                if not ok:
-                    continue
-                if first is None:
-                    starts = None
-                elif type(first) is str:
-                    starts = pos.get(first)
-                    if starts is None:
-                        continue
                 else:
-                    found_words = present.intersection(first)
-                    if len(found_words) == 1:
-                        starts = pos[found_words.pop()]
+                    if first is None:
+                        starts = None
+                    elif type(first) is str:
+                        starts = pos.get(first)
+                        if starts is None:
+                            continue
                     else:
-                        starts = sorted(i for w in found_words for i in pos[w])
-                found = match(elements, words, starts) if fixed is None else match_fixed(fixed, words, starts)
-                if found is not None:
-                    prev = best.get(rid)
-                    if prev is None or found[0] < prev[0] or (found[0] == prev[0] and found[1] > prev[1]):
-                        best[rid] = found
+                        found_words = present.intersection(first)
+                        if len(found_words) == 1:
+                            starts = pos[found_words.pop()]
+                        else:
+                            starts = sorted(i for w in found_words for i in pos[w])
+                    found = (
+                        match(elements, words, starts) if fixed is None else match_fixed(fixed, words, starts)
+                    )
+                    if found is not None:
+                        prev = best.get(rid)
+                        if prev is None or found[0] < prev[0] or (found[0] == prev[0] and found[1] > prev[1]):
+                            best[rid] = found
         for rid, matcher in self.fallback.items():
             for _, start, end in matcher(doc, allow_missing=True):
                 prev = best.get(rid)
                 if prev is None or start < prev[0] or (start == prev[0] and end > prev[1]):
                     best[rid] = (start, end)
+        if len(best) < 2:
+            return best
         rank = self.rank
         return dict(sorted(best.items(), key=lambda kv: (kv[1][0], -kv[1][1], rank[kv[0]])))
+
+    def _add_regex_words(self, pos: dict[str, list[int]], present: set[str]) -> None:
+        """Add the pseudo-word of each regex anchor one of the words matches, with that word's positions.
+        Which anchors a word matches is worked out once per word."""
+        pseudo = self._pseudo
+        known = self._pseudo_known
+        if not known.issuperset(present):
+            new = present - known
+            if len(known) > 200_000:
+                known.clear()
+                pseudo.clear()
+            for w in new:
+                keys = tuple(t.key for t in self.regex_anchors if w in t)
+                if keys:
+                    pseudo[w] = keys
+            known |= new
+        if pseudo.keys().isdisjoint(present):
+            return
+        for w in [w for w in pos if w in pseudo]:
+            at = pos[w]
+            for key in pseudo[w]:
+                present.add(key)
+                pos[key] = sorted(pos[key] + at) if key in pos else at
