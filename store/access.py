@@ -154,12 +154,16 @@ def undo_correction(
     session_id: str,
     author: str,
     retag_for: corrections.RetagFor,
+    correction_id: int | None = None,
 ) -> int | None:
-    """`corrections.undo`, by a member who may correct this session; audited in team mode."""
+    """`corrections.undo` (the latest, or the one named), by a member who may correct this session; audited
+    in team mode."""
     check(con, viewer, session_id, "correct")
     retag = retag_for(corrections._language(con, session_id))
     with transaction(con):
-        undone = corrections.undo(con, session_id, viewer.username if viewer else author, lambda _l: retag)
+        undone = corrections.undo(
+            con, session_id, viewer.username if viewer else author, lambda _l: retag, correction_id
+        )
         if undone is not None:
             _audit(con, viewer, "correction", session_id, f"undo {undone}")
     return undone
