@@ -23,7 +23,7 @@ from core.corrections import Correction
 from core.errors import UserError
 from core.records import Session
 from store import audio as kept_audio
-from store import corrections, supervision
+from store import corrections, queries, supervision
 from store.connection import connect, transaction
 from store.sessions import load_session
 from store.team import VIA_DASHBOARD, Viewer, may_see, record, record_event
@@ -104,6 +104,15 @@ def correction_history(con: duckdb.DuckDBPyConnection, viewer: Viewer | None, se
     if not visible(con, viewer, session_id):
         return []
     return corrections.history(con, session_id)
+
+
+def utterance_words(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer | None, session_id: str, idx: int
+) -> list[str]:
+    """`queries.utterance_words` of a session the member may read (what a cut's times would come from)."""
+    if not visible(con, viewer, session_id):
+        return []
+    return queries.utterance_words(con, session_id, idx)
 
 
 def notes_for(

@@ -33,7 +33,7 @@ from core.corrections import (
 )
 from core.errors import UserError
 from core.records import Orientation, Role, Tag, TaggedUtterance, TagResult, Utterance
-from core.splitting import timing
+from core.splitting import parts, timing
 from store.connection import transaction
 from store.correction_layout import keep_layout, original_times, rewrite
 from store.sessions import _TAG_SCHEMA, _bulk_insert, refresh_metrics, session_exists
@@ -329,6 +329,7 @@ def add(con: duckdb.DuckDBPyConnection, session_id: str, correction: Correction,
     if is_split(keyed):
         check_split(state, keyed)
         value["timing"] = timing(state.utterances[key], int(value["at"]))
+        value["rest"] = parts(state.utterances[key].text, int(value["at"]))[1][:60]  # for the log's line
     with transaction(con):
         _snapshot(con, session_id)
         row = con.execute(
