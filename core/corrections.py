@@ -108,6 +108,8 @@ def touches(c: Correction) -> set[tuple[str, Any]]:
         out.add(("s", str(value.get("speaker")).strip()))
         if is_split(c):
             out.add(("u", split_key(c)))
+            if str(value.get("first") or "").strip():
+                out.add(("s", str(value["first"]).strip()))
     return out
 
 
