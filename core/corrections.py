@@ -6,8 +6,10 @@ as the *original*), every change is one `Correction`, and the session shown is a
 `original + the corrections not undone, in order` (`apply`). That replay is pure and lives here, so the store,
 the dashboard and the command line compute the same corrected session.
 
-Utterance numbers never change: a merge gives one speaker's utterances to another speaker but does not join
-utterances, so every correction keeps pointing at the utterance it was made on.
+Utterances have stable keys: a merge gives one speaker's utterances to another speaker but does not join
+utterances, and a cut inside an utterance (`is_split`) numbers the utterances after it one higher but gives
+its new part a key of its own (`split_key`), so every correction, stored against keys, keeps pointing at the
+utterance it was made on, and an older change can be taken back alone (`touches`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 from core.errors import UserError
 from core.records import Orientation, Role, Tag, TaggedUtterance, TagResult
+from core.splitting import cut, parts
 from core.taxonomy import LABELS
 
 #: The kinds of change; `text`, `speaker`, the labels and the orientation are made on one utterance, `role`
@@ -58,6 +61,8 @@ def check(correction: Correction, utterance_ids: set[int], speakers: set[str]) -
         raise UserError("error.correction.empty_text")
     if kind == "speaker" and not str(value.get("speaker") or "").strip():
         raise UserError("error.correction.speaker_needed")
+    if is_split(correction) and not isinstance(value.get("at"), int):
+        raise UserError("error.correction.split_point")
     if kind == "role":
         if value.get("speaker") not in speakers:
             raise UserError("error.correction.no_speaker", speaker=value.get("speaker"))
@@ -79,12 +84,121 @@ def check(correction: Correction, utterance_ids: set[int], speakers: set[str]) -
         raise UserError("error.correction.orientation", orientation=value.get("orientation"))
 
 
+def is_split(c: Correction) -> bool:
+    """A cut inside an utterance: stored as a `speaker` change of the text from character `at` on (the part
+    after the cut becomes a new utterance of that speaker), so the log's kinds stay as they were."""
+    return c.kind == "speaker" and c.value.get("at") is not None
+
+
+def split_key(c: Correction) -> int:
+    """The stable key of the utterance a cut makes: the negative correction id (original keys are >= 0)."""
+    return -int(c.correction_id or 0)
+
+
+def touches(c: Correction) -> set[tuple[str, Any]]:
+    """What a correction changes: utterances (by stable key) and speakers. A single older change may be taken
+    back only when no later one that counts touches any of the same."""
+    value = c.value
+    if c.kind == "role":
+        return {("s", str(value.get("speaker")))}
+    if c.kind == "merge":
+        return {("s", str(value.get("keep"))), ("s", str(value.get("gone")))}
+    out: set[tuple[str, Any]] = {("u", c.utterance_idx)}
+    if c.kind == "speaker":
+        out.add(("s", str(value.get("speaker")).strip()))
+        if is_split(c):
+            out.add(("u", split_key(c)))
+            if str(value.get("first") or "").strip():
+                out.add(("s", str(value["first"]).strip()))
+    return out
+
+
+def order(keys: Sequence[int], corrections: Sequence[Correction]) -> list[int]:
+    """The stable keys in the order the utterances now have (only cuts change it): number i is `order[i]`."""
+    out = list(keys)
+    for c in corrections:
+        if is_split(c) and c.utterance_idx in out:
+            out.insert(out.index(c.utterance_idx) + 1, split_key(c))
+    return out
+
+
+def blocking(counted: Sequence[Correction], target: Correction) -> Correction | None:
+    """The first later correction that counts and touches what `target` changed (then `target` cannot be taken
+    back alone: the later one was made on top of it), or None."""
+    later = [c for c in counted if (c.correction_id or 0) > (target.correction_id or 0)]
+    return next((c for c in later if touches(c) & touches(target)), None)
+
+
 @dataclass
-class _State:
-    text: dict[int, str] = field(default_factory=dict)
-    speaker: dict[int, str] = field(default_factory=dict)
-    roles: dict[str, Role] = field(default_factory=dict)
+class Layout:
+    """The session's utterances after the text, speaker, cut and role changes, before any tagging.
+
+    `keys[i]` is the stable key of the utterance now numbered i: an original's number, or a cut's
+    `split_key`; corrections are stored against keys, so numbers may shift under a cut and every correction
+    still points at the utterance it was made on.
+    """
+
+    keys: list[int]
+    utterances: dict[int, Any]
+    roles: dict[str, Role]
     role_changed: set[str] = field(default_factory=set)
+    timings: dict[int, str] = field(default_factory=dict)
+
+
+def layout(
+    original: Sequence[TaggedUtterance], roles: Mapping[str, Role], corrections: Sequence[Correction]
+) -> Layout:
+    """Replay the changes that move text, speakers or utterance boundaries, in order (cheap: no tagger)."""
+    state = Layout(
+        keys=[t.utterance.idx for t in original],
+        utterances={t.utterance.idx: t.utterance for t in original},
+        roles=dict(roles),
+    )
+    for c in corrections:
+        key = c.utterance_idx
+        if c.kind == "text":
+            state.utterances[key] = dataclasses.replace(
+                state.utterances[key], text=str(c.value["text"]).strip()
+            )
+        elif c.kind == "speaker":
+            speaker = str(c.value["speaker"]).strip()
+            if is_split(c):
+                first = str(c.value.get("first") or "").strip() or None
+                done = cut(state.utterances[key], int(c.value["at"]), speaker, first)
+                new = split_key(c)
+                state.utterances[key], state.utterances[new] = done.first, done.second
+                state.keys.insert(state.keys.index(key) + 1, new)
+                state.timings[new] = done.timing
+                for name in (speaker, first):
+                    _new_speaker(state, name, c)
+            else:
+                state.utterances[key] = dataclasses.replace(state.utterances[key], speaker=speaker)
+                _new_speaker(state, speaker, c)
+        elif c.kind == "role":
+            state.roles[str(c.value["speaker"])] = Role(c.value["role"])
+            state.role_changed.add(str(c.value["speaker"]))
+        elif c.kind == "merge":
+            keep, gone = str(c.value["keep"]), str(c.value["gone"])
+            for k, u in state.utterances.items():
+                if u.speaker == gone:
+                    state.utterances[k] = dataclasses.replace(u, speaker=keep)
+            state.role_changed.add(keep)
+    return state
+
+
+def check_split(state: Layout, c: Correction) -> None:
+    """A cut must leave words on both sides of it (one sentence otherwise)."""
+    u = state.utterances[c.utterance_idx]
+    first, second = parts(u.text, int(c.value["at"]))
+    if not first or not second:
+        raise UserError("error.correction.split_point")
+
+
+def _new_speaker(state: Layout, speaker: str | None, c: Correction) -> None:
+    """A speaker the session did not have (a split): a client until said otherwise."""
+    if speaker and speaker not in state.roles:
+        state.roles[speaker] = Role(c.value.get("role") or Role.CLIENT.value)
+        state.role_changed.add(speaker)
 
 
 def apply(
@@ -93,57 +207,42 @@ def apply(
     corrections: Sequence[Correction],
     retag: Retag,
 ) -> tuple[list[TaggedUtterance], dict[str, tuple[str, str | None]]]:
-    """The corrected session: (tagged utterances, speaker → (role, role_source or None when unchanged)).
+    """The corrected session: (tagged utterances numbered in order, speaker → (role, role_source or None
+    when unchanged)); `layout(...).keys` gives each number's stable key.
 
-    Text, speaker and role changes come first; every utterance whose text, speaker or role then differs from
-    the original is tagged again (the whole conversation is passed to `retag`, so the previous turn still
-    counts, but only the changed utterances take the new result: the others keep exactly what was stored).
-    Label and orientation changes are applied last, in order, so a label set by hand stays when the text of
-    its utterance is corrected later.
+    Text, speaker, cut and role changes come first (`layout`); every utterance whose text, speaker or role
+    then differs from the original, and every part of a cut, is tagged again (the whole conversation is
+    passed to `retag`, so the previous turn still counts, but only the changed utterances take the new
+    result: the others keep exactly what was stored). Label and orientation changes are applied last, in
+    order, so a label set by hand stays when the text of its utterance is corrected later.
     """
-    state = _State(
-        text={t.utterance.idx: t.utterance.text for t in original},
-        speaker={t.utterance.idx: t.utterance.speaker for t in original},
-        roles=dict(roles),
-    )
-    for c in corrections:
-        if c.kind == "text":
-            state.text[c.utterance_idx] = str(c.value["text"]).strip()
-        elif c.kind == "speaker":
-            speaker = str(c.value["speaker"]).strip()
-            state.speaker[c.utterance_idx] = speaker
-            if speaker not in state.roles:  # a new speaker (a split): a client until said otherwise
-                state.roles[speaker] = Role(c.value.get("role") or Role.CLIENT.value)
-                state.role_changed.add(speaker)
-        elif c.kind == "role":
-            state.roles[str(c.value["speaker"])] = Role(c.value["role"])
-            state.role_changed.add(str(c.value["speaker"]))
-        elif c.kind == "merge":
-            keep, gone = str(c.value["keep"]), str(c.value["gone"])
-            state.speaker = {i: keep if s == gone else s for i, s in state.speaker.items()}
-            state.role_changed.add(keep)
+    state = layout(original, roles, corrections)
+    before = {t.utterance.idx: t for t in original}
     rows = []
-    for t in original:
-        u = t.utterance
-        speaker = state.speaker[u.idx]
-        role = state.roles.get(speaker, Role.CLIENT)
-        rows.append(dataclasses.replace(u, text=state.text[u.idx], speaker=speaker, role=role))
-    changed = {
-        u.idx
-        for u, t in zip(rows, original, strict=True)
-        if (u.text, u.speaker, u.role) != (t.utterance.text, t.utterance.speaker, t.utterance.role)
-    }
-    results = {t.utterance.idx: t.result for t in original}
+    for position, key in enumerate(state.keys):
+        u = state.utterances[key]
+        rows.append(dataclasses.replace(u, idx=position, role=state.roles.get(u.speaker, Role.CLIENT)))
+    changed = set()
+    for key, u in zip(state.keys, rows, strict=True):
+        was = before.get(key)
+        if was is None or (u.text, u.speaker, u.role, u.end_s) != (
+            was.utterance.text,
+            was.utterance.speaker,
+            was.utterance.role,
+            was.utterance.end_s,
+        ):
+            changed.add(key)
+    results = {k: t.result for k, t in before.items()}
     if changed:
         fresh = retag([(u.text, str(u.role)) for u in rows])
-        for u, result in zip(rows, fresh, strict=True):
-            if u.idx in changed:
-                results[u.idx] = result
+        for key, result in zip(state.keys, fresh, strict=True):
+            if key in changed:
+                results[key] = result
     for c in corrections:
         if c.kind in ("label_add", "label_remove", "orientation"):
-            text = state.text[c.utterance_idx]
+            text = state.utterances[c.utterance_idx].text
             results[c.utterance_idx] = _label_change(results[c.utterance_idx], c, len(text))
-    tagged = [TaggedUtterance(u, results[u.idx]) for u in rows]
+    tagged = [TaggedUtterance(u, results[k]) for k, u in zip(state.keys, rows, strict=True)]
     present = list(dict.fromkeys(u.speaker for u in rows))
     speakers = {
         s: (state.roles.get(s, Role.CLIENT).value, "corrected" if s in state.role_changed else None)

@@ -1,5 +1,6 @@
 """Correcting a session on its page: an utterance's text, speaker, labels (with a scale value) and orientation,
-a speaker's role, merging speakers, and undo — each change stored with who and when beside the machine's
+a cut inside an utterance (dashboard/correct_split.py), a speaker's role, merging speakers, and the change
+history with undo (dashboard/correct_log.py) — each change stored with who and when beside the machine's
 original (store/corrections.py), the utterance re-tagged by the real tagger and the figures recomputed in the
 same write, so the page shows the new figures at once and after a restart.
 
@@ -23,7 +24,7 @@ from core.errors import UserError
 from core.formatting import clock
 from core.records import Orientation, Role
 from core.taxonomy import LABELS
-from dashboard import auth, data
+from dashboard import auth, correct_log, correct_split, data
 from dashboard.i18n import current_lang, fmt_date, label_name, t
 from dashboard.ui import md
 from store import access
@@ -72,6 +73,9 @@ def describe(item: dict[str, Any]) -> str:
     where = "" if item["utterance_idx"] is None else t("correct.log.at", idx=int(item["utterance_idx"]) + 1)
     if kind == "text":
         what = t("correct.log.text", text=str(value.get("text", ""))[:80])
+    elif kind == "speaker" and value.get("at") is not None:  # a cut inside the utterance
+        what = t("correct.log.split", rest=str(value.get("rest", ""))[:40], speaker=value.get("speaker"))
+        what += t(f"correct.log.timing.{value.get('timing', 'none')}")
     elif kind == "speaker":
         what = t("correct.log.speaker", speaker=value.get("speaker"))
     elif kind == "role":
@@ -150,6 +154,7 @@ def panel(session_id: str, utterances: pd.DataFrame, tags: pd.DataFrame, log: li
             if st.button(t("correct.save_speaker"), key=f"corr_spk_btn_{key}"):
                 target = _new_speaker(speakers) if choice == new else choice
                 _save(session_id, Correction("speaker", {"speaker": target}, idx, author))
+            correct_split.form(session_id, row, speakers, author, key, _save, _new_speaker)
             orientations = [o.value for o in Orientation]
             orientation = st.selectbox(
                 t("field.orientation"),
@@ -165,7 +170,7 @@ def panel(session_id: str, utterances: pd.DataFrame, tags: pd.DataFrame, log: li
         st.divider()
         _speakers(session_id, utterances, speakers, author, key)
         st.divider()
-        _undo_and_log(session_id, log, author, key)
+        correct_log.render(session_id, log, author, key, _write, describe, retag_for)
 
 
 def _labels(session_id: str, idx: int, tags: pd.DataFrame, author: str, key: str) -> None:
@@ -220,34 +225,6 @@ def _speakers(session_id: str, utterances: pd.DataFrame, speakers: list[str], au
             )
             if st.button(t("correct.merge"), key=f"corr_merge_btn_{key}"):
                 _save(session_id, Correction("merge", {"keep": keep, "gone": gone}, None, author))
-
-
-def _undo_and_log(session_id: str, log: list[dict[str, Any]], author: str, key: str) -> None:
-    counted = [h for h in log if h["undone_at"] is None]
-    pressed = st.button(
-        t("correct.undo"), key=f"corr_undo_{key}", disabled=not counted, icon=":material/undo:"
-    )
-    member = auth.viewer()
-    if pressed and _write(
-        lambda con: access.undo_correction(con, member, session_id, author or "?", retag_for)
-    ):
-        st.session_state["corr_done"] = t("correct.undone")
-        st.session_state[f"corr_open_{session_id}"] = True
-        st.rerun()
-    if log:
-        st.caption(t("correct.log"))
-        table = pd.DataFrame(
-            [
-                {
-                    t("correct.log.when"): f"{fmt_date(h['created_at'].date())} {h['created_at']:%H:%M}",
-                    t("correct.log.who"): h["author"],
-                    t("correct.log.what"): describe(h),
-                    t("correct.log.undone"): "" if h["undone_at"] is None else f"✓ {h['undone_by']}",
-                }
-                for h in reversed(log)
-            ]
-        )
-        st.dataframe(table, hide_index=True, width="stretch")
 
 
 def _named(kind: str) -> Callable[[str], str]:

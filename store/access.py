@@ -23,7 +23,7 @@ from core.corrections import Correction
 from core.errors import UserError
 from core.records import Session
 from store import audio as kept_audio
-from store import corrections, supervision
+from store import corrections, queries, supervision
 from store.connection import connect, transaction
 from store.sessions import load_session
 from store.team import VIA_DASHBOARD, Viewer, may_see, record, record_event
@@ -106,6 +106,15 @@ def correction_history(con: duckdb.DuckDBPyConnection, viewer: Viewer | None, se
     return corrections.history(con, session_id)
 
 
+def utterance_words(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer | None, session_id: str, idx: int
+) -> list[str]:
+    """`queries.utterance_words` of a session the member may read (what a cut's times would come from)."""
+    if not visible(con, viewer, session_id):
+        return []
+    return queries.utterance_words(con, session_id, idx)
+
+
 def notes_for(
     con: duckdb.DuckDBPyConnection, viewer: Viewer | None, session_id: str
 ) -> dict[str, supervision.Note]:
@@ -154,12 +163,16 @@ def undo_correction(
     session_id: str,
     author: str,
     retag_for: corrections.RetagFor,
+    correction_id: int | None = None,
 ) -> int | None:
-    """`corrections.undo`, by a member who may correct this session; audited in team mode."""
+    """`corrections.undo` (the latest, or the one named), by a member who may correct this session; audited
+    in team mode."""
     check(con, viewer, session_id, "correct")
     retag = retag_for(corrections._language(con, session_id))
     with transaction(con):
-        undone = corrections.undo(con, session_id, viewer.username if viewer else author, lambda _l: retag)
+        undone = corrections.undo(
+            con, session_id, viewer.username if viewer else author, lambda _l: retag, correction_id
+        )
         if undone is not None:
             _audit(con, viewer, "correction", session_id, f"undo {undone}")
     return undone

@@ -10,6 +10,7 @@ language → the tagger's `tag_conversation`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import Callable
@@ -18,10 +19,23 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from core.corrections import Correction, Retag, apply, check
+from core.corrections import (
+    UTTERANCE_KINDS,
+    Correction,
+    Retag,
+    apply,
+    blocking,
+    check,
+    check_split,
+    is_split,
+    layout,
+    order,
+)
 from core.errors import UserError
 from core.records import Orientation, Role, Tag, TaggedUtterance, TagResult, Utterance
+from core.splitting import parts, timing
 from store.connection import transaction
+from store.correction_layout import keep_layout, original_times, rewrite
 from store.sessions import _TAG_SCHEMA, _bulk_insert, refresh_metrics, session_exists
 
 log = logging.getLogger(__name__)
@@ -69,22 +83,33 @@ def history(
         item = dict(zip(names, row, strict=True))
         item["value"] = json.loads(item["value"])
         out.append(item)
+    counted = [_correction(h) for h in out if h["undone_at"] is None]
+    number = {key: i for i, key in enumerate(_keys(con, session_id, counted))}
+    by_id = {c.correction_id: c for c in counted}
+    for item in out:
+        # the stable key, and the number the utterance has now (None: a cut's part that was undone)
+        item["key"] = item["utterance_idx"]
+        item["utterance_idx"] = number.get(item["key"]) if item["key"] is not None else None
+        standing = by_id.get(item["correction_id"])
+        later = blocking(counted, standing) if standing else None
+        item["blocked_by"] = later.correction_id if later else None
     return out
+
+
+def _correction(item: dict[str, Any]) -> Correction:
+    return Correction(
+        kind=item["kind"],
+        value=item["value"],
+        utterance_idx=item.get("key", item["utterance_idx"]),
+        author=item["author"],
+        correction_id=item["correction_id"],
+        created_at=item["created_at"],
+    )
 
 
 def active(con: duckdb.DuckDBPyConnection, session_id: str) -> list[Correction]:
     """The corrections that count (not undone), oldest first."""
-    return [
-        Correction(
-            kind=h["kind"],
-            value=h["value"],
-            utterance_idx=h["utterance_idx"],
-            author=h["author"],
-            correction_id=h["correction_id"],
-            created_at=h["created_at"],
-        )
-        for h in history(con, session_id, include_undone=False)
-    ]
+    return [_correction(h) for h in history(con, session_id, include_undone=False)]
 
 
 def summary(con: duckdb.DuckDBPyConnection, session_id: str) -> tuple[int, Any, str | None]:
@@ -118,6 +143,7 @@ def _snapshot(con: duckdb.DuckDBPyConnection, session_id: str) -> None:
     if con.execute("SELECT count(*) FROM original_utterances WHERE session_id = ?", [session_id]).fetchone()[
         0
     ]:
+        keep_layout(con, session_id)  # a copy from before the times and words were kept beside it
         return
     con.execute(
         """INSERT INTO original_utterances BY NAME SELECT session_id, idx, speaker, role, text, orientation,
@@ -134,13 +160,14 @@ def _snapshot(con: duckdb.DuckDBPyConnection, session_id: str) -> None:
         "WHERE session_id = ?",
         [session_id],
     )
+    keep_layout(con, session_id)
 
 
 def original(
     con: duckdb.DuckDBPyConnection, session_id: str
 ) -> tuple[list[TaggedUtterance], dict[str, tuple[str, str]]]:
-    """The machine's version: its tagged utterances (times from the current rows, which never change) and its
-    speaker → (role, role_source); the current rows when the session was never corrected."""
+    """The machine's version: its tagged utterances (with their times and words, kept beside it since a cut
+    changes the current ones) and its speaker → (role, role_source); the current rows when never corrected."""
     snap = con.execute(
         "SELECT count(*) FROM original_utterances WHERE session_id = ?", [session_id]
     ).fetchone()[0]
@@ -157,20 +184,19 @@ def original(
     ).fetchall():
         tags.setdefault(idx, []).append(Tag(label, subtype, value, start_char, end_char, rule))
     rows = con.execute(
-        f"""SELECT o.idx, o.speaker, o.role, o.text, o.orientation, o.is_question, o.scale_value, u.start_s, u.end_s,
-                   o.orientation_cues
-            FROM {u_table} o JOIN utterances u ON u.session_id = o.session_id AND u.idx = o.idx
-            WHERE o.session_id = ? ORDER BY o.idx""",
+        f"""SELECT idx, speaker, role, text, orientation, is_question, scale_value, orientation_cues
+            FROM {u_table} WHERE session_id = ? ORDER BY idx""",
         [session_id],
     ).fetchall()
+    times = original_times(con, session_id, bool(snap))
     tagged = [
         TaggedUtterance(
-            Utterance(idx, speaker, Role(role), text, start, end),
+            Utterance(idx, speaker, Role(role), text, *times.get(idx, (None, None, ()))),
             TagResult(
                 Orientation(orientation), tuple(tags.get(idx, ())), bool(is_q), scale, tuple(cues or ())
             ),
         )
-        for idx, speaker, role, text, orientation, is_q, scale, start, end, cues in rows
+        for idx, speaker, role, text, orientation, is_q, scale, cues in rows
     ]
     speakers = {
         s: (r, src)
@@ -208,41 +234,45 @@ def _rebuild(con: duckdb.DuckDBPyConnection, session_id: str, retag: Retag) -> N
     corrections = active(con, session_id)
     roles = {s: Role(r) for s, (r, _src) in speakers.items()}
     tagged, current = apply(base, roles, corrections, retag)
-    rows = [
-        (
-            t.utterance.idx,
-            t.utterance.speaker,
-            str(t.utterance.role),
-            t.utterance.text,
-            str(t.result.orientation),
-            t.result.is_question,
-            t.result.scale_value,
-            list(t.result.orientation_cues),
+    now = con.execute("SELECT count(*) FROM utterances WHERE session_id = ?", [session_id]).fetchone()[0]
+    if len(tagged) != now or any(is_split(c) for c in corrections):
+        rewrite(con, session_id, tagged)  # a cut stands or was just undone: new rows, times and words
+    else:
+        rows = [
+            (
+                t.utterance.idx,
+                t.utterance.speaker,
+                str(t.utterance.role),
+                t.utterance.text,
+                str(t.result.orientation),
+                t.result.is_question,
+                t.result.scale_value,
+                list(t.result.orientation_cues),
+            )
+            for t in tagged
+        ]
+        columns = list(zip(*rows, strict=True)) if rows else [[] for _ in _CURRENT_SCHEMA]
+        arrow = pa.Table.from_arrays(
+            [pa.array(v, type=f.type) for v, f in zip(columns, _CURRENT_SCHEMA, strict=True)],
+            schema=_CURRENT_SCHEMA,
         )
-        for t in tagged
-    ]
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in _CURRENT_SCHEMA]
-    arrow = pa.Table.from_arrays(
-        [pa.array(v, type=f.type) for v, f in zip(columns, _CURRENT_SCHEMA, strict=True)],
-        schema=_CURRENT_SCHEMA,
-    )
-    con.register("_spiegel_current", arrow)
-    try:
-        con.execute(
-            """UPDATE utterances SET speaker = c.speaker, role = c.role, text = c.text, orientation = c.orientation,
-                   is_question = c.is_question, scale_value = c.scale_value, orientation_cues = c.orientation_cues
-               FROM _spiegel_current c WHERE utterances.session_id = ? AND utterances.idx = c.idx""",
-            [session_id],
-        )
-    finally:
-        con.unregister("_spiegel_current")
-    con.execute("DELETE FROM tags WHERE session_id = ?", [session_id])
-    tag_rows = [
-        (session_id, t.utterance.idx, g.label, g.subtype, g.value, g.start_char, g.end_char, g.rule)
-        for t in tagged
-        for g in t.result.tags
-    ]
-    _bulk_insert(con, "tags", _TAG_SCHEMA, tag_rows)
+        con.register("_spiegel_current", arrow)
+        try:
+            con.execute(
+                """UPDATE utterances SET speaker = c.speaker, role = c.role, text = c.text, orientation = c.orientation,
+                       is_question = c.is_question, scale_value = c.scale_value, orientation_cues = c.orientation_cues
+                   FROM _spiegel_current c WHERE utterances.session_id = ? AND utterances.idx = c.idx""",
+                [session_id],
+            )
+        finally:
+            con.unregister("_spiegel_current")
+        con.execute("DELETE FROM tags WHERE session_id = ?", [session_id])
+        tag_rows = [
+            (session_id, t.utterance.idx, g.label, g.subtype, g.value, g.start_char, g.end_char, g.rule)
+            for t in tagged
+            for g in t.result.tags
+        ]
+        _bulk_insert(con, "tags", _TAG_SCHEMA, tag_rows)
     con.execute("DELETE FROM speakers WHERE session_id = ?", [session_id])
     con.executemany(
         "INSERT INTO speakers VALUES (?, ?, ?, ?)",
@@ -258,10 +288,28 @@ def _rebuild(con: duckdb.DuckDBPyConnection, session_id: str, retag: Retag) -> N
     refresh_metrics(con, [session_id])
 
 
+def _keys(con: duckdb.DuckDBPyConnection, session_id: str, counted: list[Correction]) -> list[int]:
+    """The stable key of each current utterance number (`core.corrections.order`)."""
+    snap = con.execute(
+        "SELECT count(*) FROM original_utterances WHERE session_id = ?", [session_id]
+    ).fetchone()[0]
+    table = "original_utterances" if snap else "utterances"
+    ids = [
+        i
+        for (i,) in con.execute(
+            f"SELECT idx FROM {table} WHERE session_id = ? ORDER BY idx", [session_id]
+        ).fetchall()
+    ]
+    return order(ids, counted)
+
+
 def add(con: duckdb.DuckDBPyConnection, session_id: str, correction: Correction, retag_for: RetagFor) -> int:
     """Store one correction (who/when beside the original) and rebuild the session, all in one transaction.
 
-    A correction that cannot apply is one sentence (UserError) and changes nothing. Returns its id.
+    `correction.utterance_idx` is the utterance's number as the page shows it now; the log keeps its stable
+    key (a cut earlier in the session changes numbers, not keys). A cut gets how its times were found
+    (`timing`: words or characters) beside its value. A correction that cannot apply is one sentence
+    (UserError) and changes nothing. Returns its id.
     """
     retag = retag_for(_language(con, session_id))  # the tagger loads before the write begins
     base, speakers = original(con, session_id)
@@ -269,40 +317,61 @@ def add(con: duckdb.DuckDBPyConnection, session_id: str, correction: Correction,
         s
         for (s,) in con.execute("SELECT speaker FROM speakers WHERE session_id = ?", [session_id]).fetchall()
     }
-    check(correction, {t.utterance.idx for t in base}, current | set(speakers))
+    state = layout(base, {s: Role(r) for s, (r, _src) in speakers.items()}, active(con, session_id))
+    position, value = correction.utterance_idx, dict(correction.value)
+    if correction.kind in UTTERANCE_KINDS and not (
+        isinstance(position, int) and 0 <= position < len(state.keys)
+    ):
+        raise UserError("error.correction.no_utterance", idx=position)
+    key = state.keys[position] if correction.kind in UTTERANCE_KINDS else None
+    keyed = dataclasses.replace(correction, utterance_idx=key, value=value)
+    check(keyed, set(state.keys), current | set(speakers) | set(state.roles))
+    if is_split(keyed):
+        check_split(state, keyed)
+        value["timing"] = timing(state.utterances[key], int(value["at"]))
+        value["rest"] = parts(state.utterances[key].text, int(value["at"]))[1][:60]  # for the log's line
     with transaction(con):
         _snapshot(con, session_id)
         row = con.execute(
             """INSERT INTO corrections (session_id, utterance_idx, kind, value, author)
                VALUES (?, ?, ?, ?, ?) RETURNING correction_id""",
-            [
-                session_id,
-                correction.utterance_idx,
-                correction.kind,
-                json.dumps(dict(correction.value), ensure_ascii=False),
-                correction.author.strip(),
-            ],
+            [session_id, key, keyed.kind, json.dumps(value, ensure_ascii=False), keyed.author.strip()],
         ).fetchone()
         _rebuild(con, session_id, retag)
     log.info("session %s: correction %d (%s) stored", session_id, row[0], correction.kind)
     return int(row[0])
 
 
-def undo(con: duckdb.DuckDBPyConnection, session_id: str, author: str, retag_for: RetagFor) -> int | None:
-    """Take back the latest correction that counts (it stays in the log, marked undone by `author`).
-
-    Returns its id, or None when there is nothing to undo.
+def undo(
+    con: duckdb.DuckDBPyConnection,
+    session_id: str,
+    author: str,
+    retag_for: RetagFor,
+    correction_id: int | None = None,
+) -> int | None:
+    """Take back a correction that counts (it stays in the log, marked undone by `author`): the latest, or
+    the one named, which must not have a later change that counts on the same utterance or speaker (one
+    sentence then, naming that change). Returns its id, or None when there is nothing to undo.
     """
     retag = retag_for(_language(con, session_id))
-    latest = active(con, session_id)
-    if not latest:
+    counted = active(con, session_id)
+    if not counted:
         return None
-    target = latest[-1].correction_id
+    target = counted[-1]
+    if correction_id is not None:
+        named = [c for c in counted if c.correction_id == correction_id]
+        if not named:
+            raise UserError("error.correction.not_standing")
+        target = named[0]
+        if later := blocking(counted, target):
+            raise UserError(
+                "error.correction.later_change", when=f"{later.created_at:%Y-%m-%d %H:%M}", who=later.author
+            )
     with transaction(con):
         con.execute(
             "UPDATE corrections SET undone_at = current_timestamp, undone_by = ? WHERE correction_id = ?",
-            [author.strip() or "?", target],
+            [author.strip() or "?", target.correction_id],
         )
         _rebuild(con, session_id, retag)
-    log.info("session %s: correction %d undone", session_id, target)
-    return target
+    log.info("session %s: correction %d undone", session_id, target.correction_id)
+    return target.correction_id

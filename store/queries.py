@@ -119,3 +119,13 @@ def revisions(con: duckdb.DuckDBPyConnection) -> dict[str, int] | None:
 def stored_sha256s(con: duckdb.DuckDBPyConnection) -> set[str]:
     """The SHA-256 of every stored source: what a batch run skips."""
     return {row[0] for row in con.execute("SELECT source_sha256 FROM sessions").fetchall()}
+
+
+def utterance_words(con: duckdb.DuckDBPyConnection, session_id: str, idx: int) -> list[str]:
+    """The recognised words stored for one utterance, in order (empty without word times): whether a cut
+    there gets its times from them (`core.splitting.timing`)."""
+    rows = con.execute(
+        "SELECT text FROM words WHERE session_id = ? AND utterance_idx = ? ORDER BY word_idx",
+        [session_id, idx],
+    ).fetchall()
+    return [text for (text,) in rows]

@@ -359,3 +359,9 @@ ALTER TABLE sessions ADD COLUMN IF NOT EXISTS corrected_at TIMESTAMP;
 -- them too, so undoing a correction brings the machine's why back.
 ALTER TABLE utterances ADD COLUMN IF NOT EXISTS orientation_cues VARCHAR[];
 ALTER TABLE original_utterances ADD COLUMN IF NOT EXISTS orientation_cues VARCHAR[];
+-- The machine's times and words beside its utterances, so a cut inside an utterance (a correction that makes
+-- two utterances of one) can be undone: NULL words in a copy made before these columns existed, filled from
+-- the current rows while they still have the original's layout (store/corrections.py).
+ALTER TABLE original_utterances ADD COLUMN IF NOT EXISTS start_s DOUBLE;
+ALTER TABLE original_utterances ADD COLUMN IF NOT EXISTS end_s DOUBLE;
+ALTER TABLE original_utterances ADD COLUMN IF NOT EXISTS words STRUCT(start_s DOUBLE, end_s DOUBLE, text VARCHAR, probability DOUBLE)[];

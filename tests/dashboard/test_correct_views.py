@@ -61,3 +61,49 @@ def test_a_refused_correction_is_told_in_the_page_s_language(monkeypatch, tmp_pa
         next(b for b in at.button if b.label == save).click().run()
         assert not at.exception, [e.value for e in at.exception]
         assert any(refusal in e.value for e in at.error), [e.value for e in at.error]
+
+
+def _pick(at, label: str, value) -> None:
+    next(s for s in at.selectbox if s.label == label).set_value(value).run()
+
+
+def _press(at, label: str) -> None:
+    next(b for b in at.button if b.label == label).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_cut_inside_an_utterance_and_revert_an_older_change_alone(monkeypatch, tmp_path):
+    fixture = build_db(tmp_path / "spiegel.duckdb")
+    at = open_app(monkeypatch, fixture.path, "session", id=fixture.a)
+    at.text_input(key="corr_author").set_value("Sanne").run()
+    at.selectbox(key=f"corr_idx_{fixture.a}").set_value(4).run()  # "Knap dat je dat deed! Wat nog meer?"
+    _pick(at, "Tweede deel begint bij woord", "Knap dat je dat deed! Wat nog meer?".index("Wat"))
+    _pick(at, "Spreker van het tweede deel", "SPEAKER_00")
+    assert "tijd wordt verdeeld naar verhouding van het aantal tekens" in all_text(at)  # no word times here
+    _press(at, "Splitsen")
+    with store.connect(fixture.path, read_only=True) as con:
+        texts = [r[5] for r in store.queries.session_utterances(con, fixture.a).fetchall()]
+    assert texts[4:6] == ["Knap dat je dat deed!", "Wat nog meer?"]
+    assert "gesplitst vóór “Wat nog meer?”; tweede deel van SPEAKER_00" in all_text(at)
+    at.selectbox(key=f"corr_idx_{fixture.a}").set_value(0).run()
+    _pick(at, "Label", "compliment")
+    _press(at, "Label toevoegen")
+    at.selectbox(key=f"corr_idx_{fixture.a}").set_value(5).run()  # the cut's second part
+    _pick(at, "Oriëntatie", "problem")
+    _press(at, "Richting opslaan")
+    with store.connect(fixture.path, read_only=True) as con:
+        cut, label, _later = (h["correction_id"] for h in store.corrections.history(con, fixture.a))
+    _pick(at, "Wijziging", cut)
+    assert "kan niet los worden teruggedraaid" in all_text(at)  # the change on its second part came later
+    assert next(b for b in at.button if b.label == "Deze wijziging terugdraaien").disabled
+    _press(at, "Laatste wijziging ongedaan maken")
+    _pick(at, "Wijziging", cut)
+    assert "kan niet los worden teruggedraaid" not in all_text(at)
+    _press(at, "Deze wijziging terugdraaien")
+    with store.connect(fixture.path, read_only=True) as con:
+        standing = [
+            h["correction_id"] for h in store.corrections.history(con, fixture.a) if not h["undone_at"]
+        ]
+        texts = [r[5] for r in store.queries.session_utterances(con, fixture.a).fetchall()]
+    assert standing == [label] and "Knap dat je dat deed! Wat nog meer?" in texts
+    assert "Met de hand gecorrigeerd: 1 wijziging(en)" in all_text(at)
