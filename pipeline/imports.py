@@ -1,7 +1,7 @@
 """Transcripts in batches: `spiegel import FILES_OR_FOLDERS`.
 
-One run opens one write connection (at the first batch that needs the database: the schema is checked and
-recovery files are stored once, not per batch) and keeps it to the end. Per batch of files: one query for
+One run opens one write connection (at its first write: the schema is checked and recovery files are stored
+once, not per batch) and keeps it to the end. Per batch of files: one query for
 which are stored already (by SHA-256), then parsing and tagging (the tagger is built once per run, spaCy
 analyses each utterance once), then one write transaction for the whole batch with the rows inserted as
 Arrow tables (`store.save_sessions`). A batch's outcomes are handed out only after its commit, so whatever
@@ -46,10 +46,13 @@ IMPORT_BATCH = 50
 
 
 class _Writer:
-    """The run's one write connection, opened when a batch first needs the database and kept to the end.
+    """The run's one write connection, opened at the first write and kept to the end.
 
-    While another program holds the database past the lock timeout, `connection` raises `DatabaseBusy`; the
-    next batch tries again (the lock may be free by then)."""
+    Until then the duplicate check reads through a short read-only connection, so a one-file import (the
+    dashboard's upload) holds the database only while it writes, as before; a folder holds it from its
+    first batch's write to the end of the run (the dashboard reads again once it is done). While another
+    program holds the database past the lock timeout, `connection` raises `DatabaseBusy`; the next batch
+    tries again (the lock may be free by then)."""
 
     def __init__(self, db: Path | None) -> None:
         self.db = db
@@ -60,6 +63,19 @@ class _Writer:
         if self._con is None:
             self._con = self._stack.enter_context(store.connect(self.db))
         return self._con
+
+    def stored(self, sha256s: Sequence[str]) -> dict[str, str]:
+        """sha256 → session id of the files stored already (the open connection, else a short read)."""
+        if self._con is not None:
+            return store.find_sessions_by_sha(self._con, sha256s)
+        if not store.resolve_db_path(self.db).exists():
+            return {}
+        try:
+            with store.connect(self.db, read_only=True, wait_s=5.0) as con:
+                return store.find_sessions_by_sha(con, sha256s)
+        except store.DatabaseBusy:  # a long writer: the duplicate check is repeated when saving
+            log.warning(user_text("log.db.busy_stored"))
+            return {}
 
     def __enter__(self) -> _Writer:
         return self
@@ -117,12 +133,7 @@ def _import_batch(
             outcomes[n] = Outcome(path, None, False, error=str(error))
         except Exception as error:
             outcomes[n] = _unexpected(path, error, started[n])
-    known: dict[str, str] = {}
-    if pending:
-        try:
-            known = store.find_sessions_by_sha(writer.connection(), [sha for *_, sha in pending])
-        except store.DatabaseBusy:  # a long writer: the duplicate check is repeated when saving
-            log.warning(user_text("log.db.busy_stored"))
+    known = writer.stored([sha for *_, sha in pending]) if pending else {}
     ready: list[tuple[int, Path, Session]] = []
     for n, path, record, sha in pending:
         if sha in known:
