@@ -2,11 +2,15 @@
 
     .venv/bin/python bench/bench_import.py                 # the 133 AnnoMI sessions (English), as text files
     .venv/bin/python bench/bench_import.py --limit 40
+    .venv/bin/python bench/bench_import.py --before ../main --rounds 2   # and the code before, alternating
 
 The AnnoMI transcripts (../shared/eval-public/annomi/AnnoMI-simple.csv) are written as `therapist: ...` /
 `client: ...` text files into a temporary folder (never into the repository), imported with
 `spiegel import DIR --language en` into a fresh database, and the same utterances (as the importer splits them)
-are tagged with `spiegel tag` as the baseline: both as a user runs them, start-up included. Then a 50 MB
+are tagged with `spiegel tag` as the baseline: both as a user runs them, start-up included, wall and CPU
+time (the machine may be shared), with `--before CHECKOUT` the same import by another checkout too, the arms
+alternating. The same for the transcripts copied `--times` over under new names (so start-up counts less).
+Then a rerun (everything stored already), and a 50 MB
 transcript is offered to `spiegel import`: it is refused up front (the size limit) or imported, with its time
 and peak memory. No thresholds: the figures and the ratio are the result.
 """
@@ -17,10 +21,13 @@ import argparse
 import csv
 import json
 import logging
+import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,17 +58,28 @@ def write_annomi(folder: Path, limit: int | None = None) -> int:
     return len(ids)
 
 
-#: Runs a command and prints its own peak RSS (KiB): RUSAGE_CHILDREN of this process holds only that command.
+#: Runs a command and prints its own peak RSS (KiB) and CPU seconds (user + system, all its threads):
+#: RUSAGE_CHILDREN of this process holds only that command.
 _PEAK = (
     "import resource, subprocess, sys; done = subprocess.run(sys.argv[1:]); "
-    "sys.stderr.write(f'\\nPEAK_KIB {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n'); "
+    "use = resource.getrusage(resource.RUSAGE_CHILDREN); "
+    "sys.stderr.write(f'\\nPEAK_KIB {use.ru_maxrss} CPU_S {use.ru_utime + use.ru_stime}\\n'); "
     "sys.exit(done.returncode)"
 )
 
 
-def _run(args: list[str], checkout: Path | None = None) -> tuple[float, float, subprocess.CompletedProcess]:
-    """(wall seconds, peak RSS of that command in MiB, result) of one spiegel command (of another checkout,
-    with its own .venv, when given)."""
+@dataclass
+class Timed:
+    """One command as a user runs it, start-up included."""
+
+    wall_s: float
+    cpu_s: float
+    peak_mib: float
+    done: subprocess.CompletedProcess
+
+
+def _run(args: list[str], checkout: Path | None = None) -> Timed:
+    """Time one spiegel command (of another checkout, with its own .venv, when given)."""
     command = [str(checkout / ".venv" / "bin" / "python"), "-m", "cli"] if checkout else SPIEGEL
     begin = time.perf_counter()
     done = subprocess.run(
@@ -73,92 +91,169 @@ def _run(args: list[str], checkout: Path | None = None) -> tuple[float, float, s
     )
     seconds = time.perf_counter() - begin
     lines = done.stderr.rstrip().splitlines()
-    peak = float(lines[-1].split()[1]) / 1024 if lines and lines[-1].startswith("PEAK_KIB") else float("nan")
+    peak = cpu = float("nan")
+    if lines and lines[-1].startswith("PEAK_KIB"):
+        fields = lines[-1].split()
+        peak, cpu = float(fields[1]) / 1024, float(fields[3])
     done.stderr = "\n".join(lines[:-1])
-    return seconds, peak, done
+    return Timed(seconds, cpu, peak, done)
 
 
-def run(limit: int | None = None, work: Path | None = None, before: Path | None = None) -> dict[str, Any]:
+def _checked(timed: Timed) -> Timed:
+    if timed.done.returncode != 0:
+        raise RuntimeError(timed.done.stderr[-2000:])
+    return timed
+
+
+def copies(folder: Path, target: Path, times: int) -> int:
+    """The transcripts `times` over under new names; each copy gets k trailing blank lines (which the reader
+    skips), so its SHA-256 and session id are new and its utterances the same."""
+    target.mkdir(parents=True, exist_ok=True)
+    for k in range(times):
+        for path in sorted(folder.iterdir()):
+            text = path.read_text(encoding="utf-8") + "\n" * k
+            (target / f"{path.stem}-{k}{path.suffix}").write_text(text, encoding="utf-8")
+    return times * len(list(folder.iterdir()))
+
+
+def _arms(folder: Path, work: Path, before: Path | None, rounds: int) -> dict[str, Any]:
+    """`spiegel import DIR` now, by the code before (`before`), and `spiegel tag` of the same utterances,
+    the arms alternating per round (now, before, tag; then tag, before, now ...): the machine is shared."""
     import duckdb
 
+    tag_input = work / f"{folder.name}.jsonl"
+    arms = ["now", *(["before"] if before else []), "tag"]
+    runs: dict[str, list[Timed]] = {arm: [] for arm in arms}
+    utterances = 0
+    for round_ in range(rounds):
+        for arm in arms if round_ % 2 == 0 else arms[::-1]:
+            db = work / f"{folder.name}-{arm}-{round_}.duckdb"
+            base = ["import", str(folder), "--db", str(db), "--language", "en", "--no-progress"]
+            if arm == "tag":
+                if not tag_input.exists():  # the utterances as the importer split them
+                    ref = next(t for t in sorted(work.glob(f"{folder.name}-now-*.duckdb")))
+                    con = duckdb.connect(str(ref), read_only=True)
+                    rows = con.execute(
+                        "SELECT text, role FROM utterances ORDER BY session_id, idx"
+                    ).fetchall()
+                    con.close()
+                    tag_input.write_text(
+                        "".join(json.dumps({"text": t, "lang": "en", "speaker": r}) + "\n" for t, r in rows),
+                        encoding="utf-8",
+                    )
+                out = [
+                    "tag",
+                    "--input",
+                    str(tag_input),
+                    "--output",
+                    str(work / f"{folder.name}-tagged.jsonl"),
+                ]
+                runs[arm].append(_checked(_run(out)))
+                continue
+            runs[arm].append(_checked(_run(base, checkout=before if arm == "before" else None)))
+            if arm == "now" and not utterances:
+                con = duckdb.connect(str(db), read_only=True)
+                utterances = con.execute("SELECT count(*) FROM utterances").fetchone()[0]
+                con.close()
+    files = len(list(folder.iterdir()))
+    result: dict[str, Any] = {"files": files, "utterances": utterances, "rounds": rounds}
+    for arm, timed in runs.items():
+        wall = statistics.median(t.wall_s for t in timed)
+        cpu = statistics.median(t.cpu_s for t in timed)
+        result[arm] = {
+            "wall_s": [round(t.wall_s, 2) for t in timed],
+            "cpu_s": [round(t.cpu_s, 2) for t in timed],
+            "peak_mib": max(t.peak_mib for t in timed),
+            "median_wall_s": wall,
+            "median_cpu_s": cpu,
+            "rate_wall": utterances / wall,
+            "rate_cpu": utterances / cpu,
+        }
+    return result
+
+
+def run(
+    limit: int | None = None,
+    work: Path | None = None,
+    before: Path | None = None,
+    rounds: int = 1,
+    times: int = 3,
+) -> dict[str, Any]:
     work = work or Path(tempfile.mkdtemp(prefix="spiegel-bench-import-"))
     folder = work / "annomi"
-    files = write_annomi(folder, limit)
-    db = work / "import.duckdb"
-    seconds, peak, done = _run(["import", str(folder), "--db", str(db), "--language", "en", "--no-progress"])
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr[-2000:])
-    con = duckdb.connect(str(db), read_only=True)
-    utterances = con.execute("SELECT count(*) FROM utterances").fetchone()[0]
-    texts = con.execute("SELECT text, role FROM utterances ORDER BY session_id, idx").fetchall()
-    con.close()
-    jsonl = work / "utterances.jsonl"
-    jsonl.write_text(
-        "".join(json.dumps({"text": t, "lang": "en", "speaker": r}) + "\n" for t, r in texts),
-        encoding="utf-8",
-    )
-    tag_s, _tag_peak, tagged = _run(["tag", "--input", str(jsonl), "--output", str(work / "tagged.jsonl")])
-    if tagged.returncode != 0:
-        raise RuntimeError(tagged.stderr[-2000:])
-    rerun_s, _, _ = _run(["import", str(folder), "--db", str(db), "--language", "en", "--no-progress"])
-    before_s = None
-    if before is not None:  # the same import by another checkout (the code before this change)
-        before_s, _, old = _run(
-            ["import", str(folder), "--db", str(work / "before.duckdb"), "--language", "en", "--no-progress"],
-            checkout=before,
-        )
-        if old.returncode != 0:
-            raise RuntimeError(old.stderr[-2000:])
+    write_annomi(folder, limit)
+    sizes = {"annomi": _arms(folder, work, before, rounds)}
+    if times > 1:
+        big_folder = work / f"annomi-x{times}"
+        copies(folder, big_folder, times)
+        sizes[big_folder.name] = _arms(big_folder, work, before, rounds)
+    db = next(iter(sorted(work.glob("annomi-now-*.duckdb"))))
+    rerun = _checked(_run(["import", str(folder), "--db", str(db), "--language", "en", "--no-progress"]))
     big = work / "big" / "groot.txt"
     big.parent.mkdir()
     lines = (folder / sorted(p.name for p in folder.iterdir())[0]).read_text(encoding="utf-8")
     with big.open("w", encoding="utf-8") as handle:
         while handle.tell() < 50 * 1024 * 1024:
             handle.write(lines)
-    big_s, big_peak, big_done = _run(
-        ["import", str(big), "--db", str(work / "big.duckdb"), "--language", "en"]
-    )
+    refused = _run(["import", str(big), "--db", str(work / "big.duckdb"), "--language", "en"])
     return {
-        "files": files,
-        "utterances": utterances,
-        "import_s": seconds,
-        "import_peak_mib": peak,
-        "import_rate": utterances / seconds,
-        "tag_s": tag_s,
-        "tag_rate": utterances / tag_s,
-        "rerun_s": rerun_s,
-        "before_s": before_s,
+        "sizes": sizes,
         "before": str(before) if before else None,
+        "load_1min": os.getloadavg()[0],
+        "cpus": os.cpu_count(),
+        "rerun_s": rerun.wall_s,
         "big_mb": big.stat().st_size / 1e6,
-        "big_s": big_s,
-        "big_peak_mib": big_peak,
-        "big_exit": big_done.returncode,
-        "big_message": (big_done.stderr.strip().splitlines() or [""])[-1],
+        "big_s": refused.wall_s,
+        "big_peak_mib": refused.peak_mib,
+        "big_exit": refused.done.returncode,
+        "big_message": (refused.done.stderr.strip().splitlines() or [""])[-1],
     }
 
 
+def _row(label: str, arm: dict[str, Any], baseline: str) -> str:
+    return (
+        f"| {label} | {arm['median_wall_s']:.1f} s | {arm['median_cpu_s']:.1f} s | {arm['rate_wall']:,.0f} | "
+        f"{arm['rate_cpu']:,.0f} | {baseline} |"
+    )
+
+
 def report(out: dict[str, Any]) -> list[str]:
-    return [
-        f"Import of {out['files']} AnnoMI transcripts ({out['utterances']:,} utterances), start-up included:",
+    lines = [
+        f"Start-up included, medians of {next(iter(out['sizes'].values()))['rounds']} alternating round(s); "
+        f"load average {out['load_1min']:.1f} on {out['cpus']} CPUs at the end:",
         "",
-        "| work | time | utterances/s | baseline (same run) |",
-        "|---|---|---|---|",
-        f"| `spiegel import DIR` | {out['import_s']:.1f} s | {out['import_rate']:,.0f} | "
-        f"`spiegel tag` of the same utterances: {out['tag_s']:.1f} s = {out['tag_rate']:,.0f}/s "
-        f"(import / tag time {out['import_s'] / out['tag_s']:.2f}×) |",
-        *(
-            [
-                f"| the same import by the code before (`{out['before']}`) | {out['before_s']:.1f} s | "
-                f"{out['utterances'] / out['before_s']:,.0f} | now {out['before_s'] / out['import_s']:.2f}× faster |"
-            ]
-            if out.get("before_s")
-            else []
-        ),
-        f"| rerun (everything already stored) | {out['rerun_s']:.1f} s | — | — |",
-        f"| a {out['big_mb']:.0f} MB transcript | {out['big_s']:.1f} s, exit {out['big_exit']}, "
-        f"peak {out['big_peak_mib']:.0f} MiB | — | "
-        f"{out['big_message'][:160]} |",
+        "| work | wall | CPU | utt/s (wall) | utt/s (CPU) | against (same run) |",
+        "|---|---|---|---|---|---|",
     ]
+    for name, size in out["sizes"].items():
+        now, tag = size["now"], size["tag"]
+        what = f"{size['files']} files, {size['utterances']:,} utterances"
+        lines.append(
+            _row(
+                f"`spiegel import DIR` ({what})",
+                now,
+                f"import / tag: wall {now['median_wall_s'] / tag['median_wall_s']:.2f}×, "
+                f"CPU {now['median_cpu_s'] / tag['median_cpu_s']:.2f}×",
+            )
+        )
+        if "before" in size:
+            old = size["before"]
+            lines.append(
+                _row(
+                    f"the same import by the code before (`{out['before']}`)",
+                    old,
+                    f"now faster: wall {old['median_wall_s'] / now['median_wall_s']:.2f}×, "
+                    f"CPU {old['median_cpu_s'] / now['median_cpu_s']:.2f}×",
+                )
+            )
+        lines.append(_row("`spiegel tag` of the same utterances", tag, f"({name})"))
+    lines += [
+        f"| rerun of the {next(iter(out['sizes'].values()))['files']} (everything stored) | {out['rerun_s']:.1f} s "
+        "| — | — | — | — |",
+        f"| a {out['big_mb']:.0f} MB transcript | {out['big_s']:.1f} s, exit {out['big_exit']}, "
+        f"peak {out['big_peak_mib']:.0f} MiB | — | — | — | {out['big_message'][:160]} |",
+    ]
+    return lines
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
@@ -166,10 +261,20 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--before", type=Path, help="another checkout (with .venv) to time as the baseline too"
     )
+    parser.add_argument("--rounds", type=int, default=1, help="alternating rounds of the arms (medians)")
+    parser.add_argument(
+        "--times", type=int, default=3, help="also a folder of the transcripts this many times over (1: none)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    return bench_main(__doc__, _arguments, lambda a: run(a.limit, before=a.before), report, argv)
+    return bench_main(
+        __doc__,
+        _arguments,
+        lambda a: run(a.limit, before=a.before, rounds=a.rounds, times=a.times),
+        report,
+        argv,
+    )
 
 
 if __name__ == "__main__":

@@ -88,7 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         out = bench_dashboard.run(sessions=2_000 if args.quick else 10_000)
         lines += ["## Dashboard on a big database", "", *bench_dashboard.report(out), ""]
     if "import" in args.only:
-        out = bench_import.run(limit=40 if args.quick else None, before=args.before)
+        out = bench_import.run(
+            limit=40 if args.quick else None, before=args.before, times=1 if args.quick else 3
+        )
         lines += ["## Importing transcripts", "", *bench_import.report(out), ""]
     if "jobs" in args.only:
         out = bench_jobs.run(files=6 if args.quick else 20, seconds=10)

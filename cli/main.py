@@ -80,20 +80,26 @@ def _add_session_options(parser: argparse.ArgumentParser, language_default: str)
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
-def _report_outcomes(outcomes: Sequence) -> int:
-    """One line per input on stderr; exit 0 only when every input was stored."""
+def _say_outcomes(outcomes: Sequence) -> None:
+    """One line per input on stderr: stored (new or already), or its one-sentence error."""
     from core.formatting import number
 
-    failed = 0
     for outcome in outcomes:
         if outcome.error:
-            failed += 1
             print(outcome.error, file=sys.stderr)
         elif outcome.created:
             seconds = number(outcome.seconds, texts.user_lang())
             say("cli.stored", name=outcome.path.name, session=outcome.session_id, seconds=seconds)
         else:
             say("cli.already_stored", name=outcome.path.name, session=outcome.session_id)
+
+
+def _report_outcomes(outcomes: Sequence, said: bool = False) -> int:
+    """One line per input on stderr (unless `said` already, batch by batch); exit 0 only when every input
+    was stored."""
+    if not said:
+        _say_outcomes(outcomes)
+    failed = sum(1 for o in outcomes if o.error)
     if len(outcomes) > 1:
         stored = sum(1 for o in outcomes if not o.error and o.created)
         skipped = sum(1 for o in outcomes if not o.error and not o.created)
@@ -151,15 +157,21 @@ def cmd_process(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    """Files are said batch by batch, each once its batch is committed: a line that says stored is true
+    even when the run is stopped later."""
     from pipeline.importers import TRANSCRIPT_EXTENSIONS
-    from pipeline.imports import import_transcripts
+    from pipeline.imports import import_batches
     from pipeline.process import expand_inputs
 
     options = _options(args)
     files = expand_inputs(args.transcripts, TRANSCRIPT_EXTENSIONS)
     if not files:
         raise UserError("error.cli.no_transcripts")
-    return _report_outcomes(import_transcripts(files, options))
+    outcomes = []
+    for batch in import_batches(files, options):
+        _say_outcomes(batch)
+        outcomes.extend(batch)
+    return _report_outcomes(outcomes, said=True)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

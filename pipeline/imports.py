@@ -1,28 +1,38 @@
 """Transcripts in batches: `spiegel import FILES_OR_FOLDERS`.
 
-Per batch of files: one read-only look at which are stored already (by SHA-256), then parsing and tagging
-(the tagger is built once per run), then one write transaction for the whole batch with the rows inserted as
-Arrow tables (`store.save_sessions`). Per-file connections, schema runs and row-by-row inserts were what made
-imports ten times slower than the tagger itself.
+One run opens one write connection (at its first write: the schema is checked and recovery files are stored
+once, not per batch) and keeps it to the end. Per batch of files: one query for
+which are stored already (by SHA-256), then parsing and tagging (the tagger is built once per run, spaCy
+analyses each utterance once), then one write transaction for the whole batch with the rows inserted as
+Arrow tables (`store.save_sessions`). A batch's outcomes are handed out only after its commit, so whatever
+is reported stored is stored, whatever happens to the batches after it.
+
+Bench (bench/bench_import.py, RESULTS.md "Importing transcripts"): per-file connections, a schema run per
+write, row-by-row inserts, spaCy twice per utterance and torch loaded at start-up made imports slower than
+the tagger itself.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from types import TracebackType
+
+import duckdb
 
 import store
 from core.errors import UserError
-from core.records import Session
+from core.records import Provenance, Session
 from core.texts import user_text
+from pipeline import stages
 from pipeline.audio import check_readable, file_sha256
 from pipeline.importers import check_transcript_size, read_transcript
 from pipeline.process import (
     Outcome,
     ProcessOptions,
-    _save,
     _unexpected,
     resume_session,
     session_record_in,
@@ -31,8 +41,71 @@ from pipeline.process import (
 
 log = logging.getLogger(__name__)
 
-#: Transcripts stored per write transaction by `import_transcripts`: one connection, one commit per batch.
+#: Transcripts tagged and stored per write transaction: the memory held at once, and what a crash can cost.
 IMPORT_BATCH = 50
+
+
+class _Writer:
+    """The run's one write connection, opened at the first write and kept to the end.
+
+    Until then the duplicate check reads through a short read-only connection, so a one-file import (the
+    dashboard's upload) holds the database only while it writes, as before; a folder holds it from its
+    first batch's write to the end of the run (the dashboard reads again once it is done). While another
+    program holds the database past the lock timeout, `connection` raises `DatabaseBusy`; the next batch
+    tries again (the lock may be free by then)."""
+
+    def __init__(self, db: Path | None) -> None:
+        self.db = db
+        self._stack = contextlib.ExitStack()
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            self._con = self._stack.enter_context(store.connect(self.db))
+        return self._con
+
+    def stored(self, sha256s: Sequence[str]) -> dict[str, str]:
+        """sha256 → session id of the files stored already (the open connection, else a short read)."""
+        if self._con is not None:
+            return store.find_sessions_by_sha(self._con, sha256s)
+        if not store.resolve_db_path(self.db).exists():
+            return {}
+        try:
+            with store.connect(self.db, read_only=True, wait_s=5.0) as con:
+                return store.find_sessions_by_sha(con, sha256s)
+        except store.DatabaseBusy:  # a long writer: the duplicate check is repeated when saving
+            log.warning(user_text("log.db.busy_stored"))
+            return {}
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self._stack.close()
+
+
+def import_transcripts(
+    paths: Sequence[Path], options: ProcessOptions, batch: int = IMPORT_BATCH
+) -> list[Outcome]:
+    """Import transcripts in batches; one outcome per path, in order (see `import_batches`)."""
+    return [outcome for outcomes in import_batches(paths, options, batch) for outcome in outcomes]
+
+
+def import_batches(
+    paths: Sequence[Path], options: ProcessOptions, batch: int = IMPORT_BATCH
+) -> Iterator[list[Outcome]]:
+    """The outcomes of each batch of `paths`, in order, each list handed out once its batch is committed.
+
+    A batch is stored in one transaction; when that write fails, its sessions are stored one by one, so one
+    bad session never costs the others. The provenance (library versions, rule-file hashes) is the same for
+    every file of a run and is computed once.
+    """
+    provenance = stages.provenance(None, options.patterns)
+    with _Writer(options.db) as writer:
+        for first in range(0, len(paths), batch):
+            yield _import_batch(paths[first : first + batch], options, writer, provenance)
 
 
 def _source_sha(path: Path) -> tuple[Session | None, str]:
@@ -40,21 +113,9 @@ def _source_sha(path: Path) -> tuple[Session | None, str]:
     return record, record.source_sha256 if record else file_sha256(path)
 
 
-def import_transcripts(
-    paths: Sequence[Path], options: ProcessOptions, batch: int = IMPORT_BATCH
+def _import_batch(
+    paths: Sequence[Path], options: ProcessOptions, writer: _Writer, provenance: Provenance
 ) -> list[Outcome]:
-    """Import transcripts in batches: per batch one read (already stored?), then tagging, then one write.
-
-    The tagger is loaded once for the whole run (cached). A batch is stored in one transaction; when that
-    write fails, its sessions are stored one by one, so one bad session never costs the others.
-    """
-    outcomes: list[Outcome] = []
-    for first in range(0, len(paths), batch):
-        outcomes.extend(_import_batch(paths[first : first + batch], options))
-    return outcomes
-
-
-def _import_batch(paths: Sequence[Path], options: ProcessOptions) -> list[Outcome]:
     outcomes: dict[int, Outcome] = {}
     started: dict[int, float] = {}
     pending: list[tuple[int, Path, Session | None, str]] = []
@@ -72,46 +133,74 @@ def _import_batch(paths: Sequence[Path], options: ProcessOptions) -> list[Outcom
             outcomes[n] = Outcome(path, None, False, error=str(error))
         except Exception as error:
             outcomes[n] = _unexpected(path, error, started[n])
-    db_path = store.resolve_db_path(options.db)
-    known: dict[str, str] = {}
-    if pending and db_path.exists():
-        try:
-            with store.connect(db_path, read_only=True, wait_s=5.0) as con:
-                known = store.find_sessions_by_sha(con, [sha for *_, sha in pending])
-        except store.DatabaseBusy:  # a long writer: the duplicate check is repeated when saving
-            log.warning(user_text("log.db.busy_stored"))
+    known = writer.stored([sha for *_, sha in pending]) if pending else {}
     ready: list[tuple[int, Path, Session]] = []
     for n, path, record, sha in pending:
         if sha in known:
             outcomes[n] = Outcome(path, known[sha], created=False, seconds=time.perf_counter() - started[n])
             continue
         try:
-            ready.append(
-                (n, path, resume_session(record, options) if record else transcript_from_file(path, options))
+            session = (
+                resume_session(record, options, provenance)
+                if record
+                else transcript_from_file(path, options, sha256=sha, provenance=provenance)
             )
+            ready.append((n, path, session))
         except UserError as error:
             outcomes[n] = Outcome(
                 path, None, False, error=str(error), seconds=time.perf_counter() - started[n]
             )
         except Exception as error:
             outcomes[n] = _unexpected(path, error, started[n])
-    if ready:
-        try:
-            with store.connect(options.db) as con:
-                saved = store.save_sessions(con, [session for _, _, session in ready])
-        except Exception as error:  # one session spoils the batch: store them one by one
-            log.debug("batch write failed, storing one by one", exc_info=error)
-            saved = None
-        for i, (n, path, session) in enumerate(ready):
-            if saved is not None:
-                session_id, created = saved[i]
-                outcomes[n] = Outcome(path, session_id, created, seconds=time.perf_counter() - started[n])
-                continue
-            try:
-                session_id, created = _save(options, session)
-                outcomes[n] = Outcome(path, session_id, created, seconds=time.perf_counter() - started[n])
-            except UserError as error:
-                outcomes[n] = Outcome(path, None, False, error=str(error))
-            except Exception as error:
-                outcomes[n] = _unexpected(path, error, started[n])
+    for n, outcome in _store(ready, options, writer, started).items():
+        outcomes[n] = outcome
     return [outcomes[n] for n in range(len(paths))]
+
+
+def _store(
+    ready: Sequence[tuple[int, Path, Session]],
+    options: ProcessOptions,
+    writer: _Writer,
+    started: dict[int, float],
+) -> dict[int, Outcome]:
+    """Write a batch's sessions in one transaction; if that fails, each on its own (its error is its own).
+
+    A database still locked past the timeout keeps each session in a recovery file (`store.kept_instead`)."""
+    if not ready:
+        return {}
+    sessions = [session for _, _, session in ready]
+    try:
+        con = writer.connection()
+    except store.DatabaseBusy as busy:
+        return {n: _kept(path, options, session, busy, started[n]) for n, path, session in ready}
+    try:
+        saved: list[tuple[str, bool] | Exception] = list(store.save_sessions(con, sessions))
+    except Exception as error:  # one session spoils the batch: store them one by one
+        log.debug("batch write failed, storing one by one", exc_info=error)
+        saved = [_save_one(con, session) for session in sessions]
+    outcomes: dict[int, Outcome] = {}
+    for (n, path, session), result in zip(ready, saved, strict=True):
+        if isinstance(result, UserError):  # e.g. a date in the file that is no date: named with its file
+            error = UserError("error.import.not_stored", name=path.name, error=result)
+            outcomes[n] = Outcome(path, None, False, error=str(error))
+        elif isinstance(result, Exception):
+            outcomes[n] = _unexpected(path, result, started[n])
+        else:
+            session_id, created = result
+            store.Checkpoint(options.db, session.source_sha256, "").remove()  # a partial transcript, if any
+            outcomes[n] = Outcome(path, session_id, created, seconds=time.perf_counter() - started[n])
+    return outcomes
+
+
+def _save_one(con: duckdb.DuckDBPyConnection, session: Session) -> tuple[str, bool] | Exception:
+    try:
+        return store.save_session(con, session)
+    except Exception as error:
+        return error
+
+
+def _kept(path: Path, options: ProcessOptions, session: Session, busy: UserError, started: float) -> Outcome:
+    try:
+        return Outcome(path, None, False, error=str(store.kept_instead(options.db, session, busy)))
+    except Exception as error:
+        return _unexpected(path, error, started)

@@ -22,7 +22,7 @@ import numpy as np
 
 import store
 from core.errors import UserError
-from core.records import TRANSCRIPT_FORMAT, Role, Session, Utterance
+from core.records import TRANSCRIPT_FORMAT, Provenance, Role, Session, Utterance
 from core.texts import text, user_lang, user_text
 from pipeline import stages
 from pipeline.audio import AUDIO_EXTENSIONS, MAX_DURATION_S, check_readable, decode, file_sha256
@@ -79,9 +79,14 @@ class Prior:
 
 
 def load_tagger(language: str, patterns: Sequence[Path]):
-    """The tagger for a language and the organisation's rule files (built once per process, then cached)."""
+    """The tagger for a language and the organisation's rule files (built once per process, then cached).
+
+    spaCy is loaded without torch (`core.lazy`): the rule-based tagger never uses it, and an import of
+    transcripts would otherwise spend seconds loading it."""
+    from core.lazy import import_without
     from tagger import load_tagger as load
 
+    import_without("spacy", blocked=("torch",))
     return load(stages.tagger_language(language), tuple(patterns))
 
 
@@ -287,10 +292,14 @@ def session_record_in(path: Path) -> Session | None:
         raise UserError("error.import.damaged_session", name=path.name, error=error) from error
 
 
-def resume_session(session: Session, options: ProcessOptions) -> Session:
+def resume_session(
+    session: Session, options: ProcessOptions, provenance: Provenance | None = None
+) -> Session:
     """A session record from JSON enters at the tag stage: its transcript and speakers are kept as they are.
 
     Roles stay as decided in the record (with how each was decided), unless `--practitioner` names one.
+    `provenance` (`stages.provenance(None, options.patterns)`) is computed once per import run by the caller:
+    it reads every library's metadata and hashes the rule files.
     """
     if not session.utterances:
         raise UserError("error.import.no_utterances", name=session.source_name)
@@ -304,7 +313,7 @@ def resume_session(session: Session, options: ProcessOptions) -> Session:
         roles = {u.speaker: u.role for u in session.utterances}
         sources = dict.fromkeys(roles, "transcript")
     confidence = session.roles.confidence if session.roles is not None else None
-    rules = stages.provenance(None, options.patterns).rule_files
+    rules = (provenance or stages.provenance(None, options.patterns)).rule_files
     tagged = stages.tag(
         session, load_tagger(session.language, options.patterns), fixed_roles=roles, role_sources=sources
     )
@@ -318,11 +327,20 @@ def resume_session(session: Session, options: ProcessOptions) -> Session:
     )
 
 
-def transcript_from_file(path: Path, options: ProcessOptions) -> Session:
-    """Transcript file → tagged session record in memory."""
+def transcript_from_file(
+    path: Path,
+    options: ProcessOptions,
+    *,
+    sha256: str | None = None,
+    provenance: Provenance | None = None,
+) -> Session:
+    """Transcript file → tagged session record in memory.
+
+    An import of many files passes the file's `sha256` (read once, for the duplicate check) and the run's
+    `provenance` (the same for every file of a run) instead of having them computed again per file."""
     record = session_record_in(path)
     if record is not None:
-        return resume_session(record, options)
+        return resume_session(record, options, provenance)
     imported = read_transcript(path)
     if options.language in stages.TAGGER_LANGUAGES:
         language = options.language
@@ -340,6 +358,7 @@ def transcript_from_file(path: Path, options: ProcessOptions) -> Session:
         recorded=options.recorded_at or meta_in.get("recorded_at"),
         practitioner=options.practitioner or meta_in.get("practitioner"),
         client_code=options.client_code or meta_in.get("client_code"),
+        sha256=sha256,
     )
     session = dataclasses.replace(
         session,
@@ -360,7 +379,7 @@ def transcript_from_file(path: Path, options: ProcessOptions) -> Session:
     # A no_times warning stays after the role warnings, as before.
     warnings = [w for w in session.warnings if w != "no_times"] + ([] if has_times else ["no_times"])
     return dataclasses.replace(
-        session, warnings=tuple(warnings), provenance=stages.provenance(None, options.patterns)
+        session, warnings=tuple(warnings), provenance=provenance or stages.provenance(None, options.patterns)
     )
 
 

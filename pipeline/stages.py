@@ -217,14 +217,17 @@ def tag(
 ) -> Session:
     """Tag once without roles, decide roles from the evidence (unless fixed), tag again with roles.
 
+    spaCy analyses each utterance once (`Tagger.analyse`, the bulk of the tagger's time): only the cheap
+    conversation pass (`Tagger.tag_analysed`) runs twice when the roles must be decided first.
     `role_sources` says per speaker how a fixed role was decided (transcript, corrected); decided roles are
     "auto", or "enrolled" for every speaker when a voiceprint picked the practitioner.
     """
     warnings: list[str] = []
+    analyses = tagger.analyse([u.text for u in session.utterances])
     if fixed_roles is None:
         from pipeline.roles import assign_roles
 
-        first_pass = tagger.tag_conversation([(u.text, None) for u in session.utterances])
+        first_pass = tagger.tag_analysed(analyses, [None] * len(analyses))
         decision = assign_roles(
             list(session.utterances), first_pass, practitioner_speaker=practitioner_speaker
         )
@@ -239,7 +242,7 @@ def tag(
     with_roles = tuple(
         dataclasses.replace(u, role=roles.get(u.speaker, Role.CLIENT)) for u in session.utterances
     )
-    results = tagger.tag_conversation([(u.text, str(u.role)) for u in with_roles])
+    results = tagger.tag_analysed(analyses, [str(u.role) for u in with_roles])
     speakers_heard = list(dict.fromkeys(u.speaker for u in with_roles))
     decision_record = RoleDecision(
         roles={s: roles.get(s, Role.CLIENT) for s in speakers_heard},

@@ -20,13 +20,13 @@ from store.connection import (
     table_counts,
     transaction,
 )
-from store.pending import keep_pending, pending_files, save_or_keep
+from store.loading import load_session
+from store.pending import keep_pending, kept_instead, pending_files, save_or_keep
 from store.sessions import (
     delete_session,
     erase_session,
     find_session_by_sha,
     find_sessions_by_sha,
-    load_session,
     refresh_all_metrics,
     refresh_metrics,
     replace_content,
@@ -62,6 +62,7 @@ __all__ = [
     "find_session_by_sha",
     "find_sessions_by_sha",
     "keep_pending",
+    "kept_instead",
     "list_voiceprints",
     "load_session",
     "load_voiceprint",

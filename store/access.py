@@ -25,7 +25,7 @@ from core.records import Session
 from store import audio as kept_audio
 from store import corrections, queries, supervision
 from store.connection import connect, transaction
-from store.sessions import load_session
+from store.loading import load_session
 from store.team import VIA_DASHBOARD, Viewer, may_see, record, record_event
 
 #: What each role may do with a session it may see (a trainer sees none, and may do nothing here).

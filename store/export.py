@@ -22,7 +22,8 @@ import pyarrow as pa
 
 from core.records import Session
 from store.connection import SCHEMA_SQL, TABLES, connect, ensure_stored_metrics
-from store.sessions import load_session, save_session
+from store.loading import load_session
+from store.sessions import save_session
 
 #: the corrections by hand go along (sessions.corrected_at says which sessions they changed)
 EXPORTED = (*TABLES, "session_metrics", "corrections")

@@ -76,8 +76,14 @@ def save_or_keep(db: str | Path | None, session: Session) -> tuple[str, bool]:
         with connect(db) as con:
             return save_session(con, session)
     except DatabaseBusy as error:
-        kept = keep_pending(db, session)
-        raise UserError("error.db.kept", name=session.source_name, error=error, kept=kept.name) from error
+        raise kept_instead(db, session, error) from error
+
+
+def kept_instead(db: str | Path | None, session: Session, busy: UserError) -> UserError:
+    """Keep a session the locked database could not take in a recovery file; returns the sentence saying so
+    (`spiegel import` says it per file of a batch that met the lock)."""
+    kept = keep_pending(db, session)
+    return UserError("error.db.kept", name=session.source_name, error=busy, kept=kept.name)
 
 
 def absorb_pending(con: duckdb.DuckDBPyConnection, path: Path, key: str | None) -> int:

@@ -1,7 +1,9 @@
-"""Sessions in the store: written in one transaction each, read back into records.
+"""Sessions written to the store: one transaction per call, rows in as Arrow tables (`store.loading` reads).
 
-A session is written in a single transaction: a crash, a Ctrl-C or any error leaves the database exactly as
-it was. Every SQL string about sessions, utterances, tags, words and speakers lives here as a named function.
+A session, or a batch of them (`save_sessions`, for `spiegel import` of a folder), is written in a single
+transaction: a crash, a Ctrl-C or any error leaves the database exactly as it was. Every table's rows go in
+as one Arrow table in one statement (row-by-row `executemany` cost more than the rest of a write). Every SQL
+string that writes sessions, utterances, tags, words and speakers lives here as a named function.
 """
 
 from __future__ import annotations
@@ -18,18 +20,9 @@ import duckdb
 import pyarrow as pa
 
 from core.errors import UserError
-from core.records import (
-    Orientation,
-    Role,
-    Session,
-    Tag,
-    TaggedUtterance,
-    TagResult,
-    Utterance,
-    Word,
-)
+from core.records import Session, TaggedUtterance
 from store.connection import rewriting, transaction
-from store.queries import cues_column, speaker_roles
+from store.loading import RECORD_KEYS
 from store.supervision import delete_notes
 
 log = logging.getLogger(__name__)
@@ -58,6 +51,34 @@ def _parse_date(value: str | None) -> dt.date | None:
         raise UserError("error.db.date", value=value) from error
 
 
+_SESSION_SCHEMA = pa.schema(
+    [
+        ("session_id", pa.string()),
+        ("source_sha256", pa.string()),
+        ("source_name", pa.string()),
+        ("recorded_at", pa.date32()),
+        ("practitioner", pa.string()),
+        ("client_code", pa.string()),
+        ("language", pa.string()),
+        ("duration_s", pa.float64()),
+        ("asr_model", pa.string()),
+        ("source_kind", pa.string()),
+        ("has_times", pa.bool_()),
+        ("asr_options", pa.string()),
+        ("num_speakers", pa.int32()),
+        ("role_confidence", pa.float64()),
+        ("warnings", pa.list_(pa.string())),
+        ("record", pa.string()),
+    ]
+)
+_SPEAKER_SCHEMA = pa.schema(
+    [
+        ("session_id", pa.string()),
+        ("speaker", pa.string()),
+        ("role", pa.string()),
+        ("role_source", pa.string()),
+    ]
+)
 _UTTERANCE_SCHEMA = pa.schema(
     [
         ("session_id", pa.string()),
@@ -181,11 +202,6 @@ def refresh_all_metrics(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
-#: The parts of `Session.to_json()` kept in `sessions.record` (the rest has columns or tables of its own).
-#: Roles and their sources are in the `speakers` table; the role confidence has a column.
-_RECORD_KEYS = ("audio", "asr", "speech", "diarization", "provenance")
-
-
 def _speaker_rows(session_id: str, session: Session) -> list[tuple[str, str, str, str]]:
     roles: dict[str, str] = {}
     for u in session.utterances:
@@ -211,10 +227,13 @@ def find_sessions_by_sha(con: duckdb.DuckDBPyConnection, sha256s: Sequence[str])
     return dict(rows)
 
 
-def _session_row(session_id: str, session: Session) -> list[Any]:
-    as_json = session.to_json()
-    record = {key: as_json[key] for key in _RECORD_KEYS}
-    return [
+def _session_row(session_id: str, session: Session) -> tuple[Any, ...]:
+    """The sessions row (created_at is the database's default). The record is the JSON of the session
+    without its utterances: those are rows of their own, and serialising them only to drop them was a tenth
+    of the write."""
+    as_json = dataclasses.replace(session, utterances=(), results=()).to_json()
+    record = {key: as_json[key] for key in RECORD_KEYS}
+    return (
         session_id,
         session.source_sha256,
         session.source_name,
@@ -231,7 +250,7 @@ def _session_row(session_id: str, session: Session) -> list[Any]:
         session.role_confidence,
         list(session.warnings),
         json.dumps(record),
-    ]
+    )
 
 
 def save_sessions(con: duckdb.DuckDBPyConnection, sessions: Sequence[Session]) -> list[tuple[str, bool]]:
@@ -255,17 +274,10 @@ def save_sessions(con: duckdb.DuckDBPyConnection, sessions: Sequence[Session]) -
         return results
     session_rows = [_session_row(session_id, session) for session_id, session in new]
     with transaction(con):
-        con.executemany(
-            """INSERT INTO sessions (session_id, source_sha256, source_name, recorded_at, practitioner, client_code,
-                   language, duration_s, asr_model, created_at, source_kind, has_times, asr_options, num_speakers,
-                   role_confidence, warnings, record)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp, ?, ?, ?, ?, ?, ?, ?)""",
-            session_rows,
-        )
+        _bulk_insert(con, "sessions", _SESSION_SCHEMA, session_rows)
         _insert_content(con, [(session_id, session.tagged) for session_id, session in new])
         speaker_rows = [row for session_id, session in new for row in _speaker_rows(session_id, session)]
-        if speaker_rows:
-            con.executemany("INSERT INTO speakers VALUES (?, ?, ?, ?)", speaker_rows)
+        _bulk_insert(con, "speakers", _SPEAKER_SCHEMA, speaker_rows)
         refresh_metrics(con, [session_id for session_id, _ in new])
     for session_id, session in new:
         log.info("stored session %s (%d utterances)", session_id, len(session.utterances))
@@ -330,69 +342,3 @@ def erase_session(db: str | Path | None, session_id: str) -> None:
         delete_session(con, session_id)
     erase_audio(db, session_id)  # its kept recording, if any (store/audio.py)
     log.info("erased session %s", session_id)
-
-
-def load_session(con: duckdb.DuckDBPyConnection, session_id: str) -> Session:
-    """Read a stored session back into its record (for re-tagging, reports, export and the dashboard)."""
-    row = con.execute(
-        """SELECT source_sha256, source_name, language, CAST(recorded_at AS VARCHAR), practitioner, client_code,
-                  source_kind, num_speakers, warnings, role_confidence, record
-           FROM sessions WHERE session_id = ?""",
-        [session_id],
-    ).fetchone()
-    if row is None:
-        raise UserError("error.store.no_session", session=session_id)
-    sha, name, language, recorded_at, practitioner, client_code, kind, speakers, warnings, confidence, rec = (
-        row
-    )
-    words: dict[int, list[Word]] = {}
-    for idx, start, end, text, prob in con.execute(
-        "SELECT utterance_idx, start_s, end_s, text, probability FROM words WHERE session_id = ? "
-        "ORDER BY utterance_idx, word_idx",
-        [session_id],
-    ).fetchall():
-        words.setdefault(idx, []).append(Word(start, end, text, prob if prob is not None else 1.0))
-    tags: dict[int, list[Tag]] = {}
-    for idx, label, subtype, value, start_char, end_char, rule in con.execute(
-        "SELECT utterance_idx, label, subtype, value, start_char, end_char, rule FROM tags WHERE session_id = ? "
-        "ORDER BY utterance_idx, start_char, label",
-        [session_id],
-    ).fetchall():
-        tags.setdefault(idx, []).append(Tag(label, subtype, value, start_char, end_char, rule))
-    tagged = [
-        TaggedUtterance(
-            Utterance(idx, speaker, Role(role), text, start, end, tuple(words.get(idx, ()))),
-            TagResult(
-                Orientation(orientation), tuple(tags.get(idx, ())), bool(is_q), scale, tuple(cues or ())
-            ),
-        )
-        for idx, speaker, role, start, end, text, orientation, is_q, scale, cues in con.execute(
-            "SELECT idx, speaker, role, start_s, end_s, text, orientation, is_question, scale_value, "
-            f"{cues_column(con)} FROM utterances WHERE session_id = ? ORDER BY idx",
-            [session_id],
-        ).fetchall()
-    ]
-    record = json.loads(rec) if rec else {}
-    stored_roles = speaker_roles(con, session_id)
-    roles = {speaker: Role(role) for speaker, (role, _source) in stored_roles.items()}
-    sources = {speaker: source for speaker, (_role, source) in stored_roles.items()}
-    data = {
-        "source": {"name": name, "sha256": sha, "kind": kind},
-        "meta": {
-            "language": language,
-            "recorded_at": recorded_at,
-            "practitioner": practitioner,
-            "client_code": client_code,
-        },
-        **{key: record.get(key) for key in _RECORD_KEYS},
-        "roles": {"roles": roles, "sources": sources, "confidence": confidence} if roles else None,
-        "num_speakers": speakers,
-        "warnings": list(warnings or []),
-        "utterances": [],
-    }
-    session = Session.from_json(data)
-    return dataclasses.replace(
-        session,
-        utterances=tuple(t.utterance for t in tagged),
-        results=tuple(t.result for t in tagged),
-    )

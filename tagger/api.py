@@ -105,10 +105,16 @@ class Tagger:
 
     def tag_conversation(self, items: Sequence[tuple[str, str | None]]) -> list[TagResult]:
         """Tag (text, role) pairs in conversation order; role 'practitioner', 'client', 'other' or None."""
-        analyses = self.analyse([text for text, _ in items])
+        return self.tag_analysed(self.analyse([text for text, _ in items]), [role for _, role in items])
+
+    def tag_analysed(self, analyses: Sequence[Analysis], roles: Sequence[str | None]) -> list[TagResult]:
+        """Tag analysed utterances (`analyse`) in conversation order with these roles.
+
+        An analysis depends on the text alone, so a caller that tags the same utterances under two role
+        assignments (`pipeline.stages.tag`: before and after the roles are decided) runs spaCy once."""
         state = ConversationState()
         results = []
-        for (_, role), analysis in zip(items, analyses, strict=True):
+        for role, analysis in zip(roles, analyses, strict=True):
             results.append(self._tag(analysis, role if role in ROLES else None, state))
             state.index += 1
         return results
