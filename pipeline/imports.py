@@ -46,13 +46,13 @@ IMPORT_BATCH = 50
 
 
 class _Writer:
-    """The run's one write connection, opened at the first write and kept to the end.
+    """A batch's write connection, opened when the batch writes and released when it has committed.
 
-    Until then the duplicate check reads through a short read-only connection, so a one-file import (the
-    dashboard's upload) holds the database only while it writes, as before; a folder holds it from its
-    first batch's write to the end of the run (the dashboard reads again once it is done). While another
-    program holds the database past the lock timeout, `connection` raises `DatabaseBusy`; the next batch
-    tries again (the lock may be free by then)."""
+    The duplicate check before that reads through a short read-only connection, so the database is held
+    only while a batch writes (a second or so for 50 transcripts): the dashboard, which cannot open a file
+    another process holds for writing, reads again between batches instead of being locked out for the
+    whole run. While another program holds the database past the lock timeout, `connection` raises
+    `DatabaseBusy`; the next batch tries again (the lock may be free by then)."""
 
     def __init__(self, db: Path | None) -> None:
         self.db = db
@@ -76,6 +76,12 @@ class _Writer:
         except store.DatabaseBusy:  # a long writer: the duplicate check is repeated when saving
             log.warning(user_text("log.db.busy_stored"))
             return {}
+
+    def release(self) -> None:
+        """Close the write connection (after a batch committed); the next write opens a new one."""
+        self._stack.close()
+        self._stack = contextlib.ExitStack()
+        self._con = None
 
     def __enter__(self) -> _Writer:
         return self
@@ -105,7 +111,9 @@ def import_batches(
     provenance = stages.provenance(None, options.patterns)
     with _Writer(options.db) as writer:
         for first in range(0, len(paths), batch):
-            yield _import_batch(paths[first : first + batch], options, writer, provenance)
+            outcomes = _import_batch(paths[first : first + batch], options, writer, provenance)
+            writer.release()
+            yield outcomes
 
 
 def _source_sha(path: Path) -> tuple[Session | None, str]:

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 import duckdb
 
 from core.records import TaggedUtterance, Word
-from store.sessions import _insert_content, load_session
+from store.loading import load_session
+from store.sessions import _insert_content
 
 
 def keep_layout(con: duckdb.DuckDBPyConnection, session_id: str) -> None:
