@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import FixtureDb, build_db
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from test_browser import ARGS, CHROMIUM, free_port, no_exception
 
 import store
@@ -251,8 +252,16 @@ def choose(page, label: str, option_start: str) -> None:
     box = page.get_by_label(label, exact=True).first
     if not box.is_visible():
         page.get_by_text("Corrigeren", exact=True).click()
-    box.click()
-    page.locator("[role=option]", has_text=option_start).first.click()
+    option = page.locator("[role=option]", has_text=option_start).first
+    for _ in range(4):  # a rerun after the last change can redraw the box just as it opens: open it again
+        box.click()
+        try:
+            option.wait_for(timeout=7_500)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(1_000)
+    option.click()
     page.wait_for_timeout(700)
 
 
