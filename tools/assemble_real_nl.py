@@ -30,9 +30,24 @@ TEST_PERCENT = 35
 #: How many earlier turns of a dialogue an item carries as its context.
 CONTEXT_TURNS = 6
 #: Collection rounds: A–D collected on 2026-12-01 (the split and the first locked test part were made then,
-#: before any tuning); E–F and G–H on 2026-12-02, split by the same URL hash. `batch` lets a report keep the first
+#: before any tuning); E–F, G–H, I–K and L–N on 2026-12-02, split by the same URL hash. `batch` lets a report keep the first
 #: locked test part comparable across releases.
-BATCH = {"A": 1, "B": 1, "C": 1, "D": 1, "E": 2, "F": 2, "G": 3, "H": 3, "I": 4, "J": 4, "K": 4}
+BATCH = {
+    "A": 1,
+    "B": 1,
+    "C": 1,
+    "D": 1,
+    "E": 2,
+    "F": 2,
+    "G": 3,
+    "H": 3,
+    "I": 4,
+    "J": 4,
+    "K": 4,
+    "L": 5,
+    "M": 5,
+    "N": 5,
+}
 LABELS = {
     "compliment", "scale_question", "scale_answer", "exception_question", "exception_report",
     "miracle_question", "coping_question", "goal_question", "progress_question", "more_question",

@@ -1,9 +1,11 @@
 """Nothing silently lost: speech without words is decoded again, or stored as a warning with its time range.
 
-Before: the first pass below has no word in 0–41 s (the opening line included) and nothing said so; bare
-faster-whisper (no hallucination-silence skip) also leaves 40.4 of 51.5 s of speech without words; ours 0.1 s
-(the temperature fallback samples from a seeded generator, so this is the same in every run; before the seed,
-0.0 to 3.8 s over three runs). What is left is reported as a warning.
+The recording (tests/trust/gap_audio.py) has 36 s of backwards speech between real lines: speech to the VAD,
+words of low probability to Whisper. Where the first pass leaves a stretch without words depends on the CPU
+(int8 kernels differ): on one host it had no word in 0–41 s, the opening line included; on the CI host
+(AMD EPYC) 8.6 s inside the backwards speech. The tests therefore hold for any drop of more than a few
+seconds: the second decoding brings back all but a sliver, and what stays empty is a warning with its
+time range. The temperature fallback samples from a seeded generator, so on one host every run is the same.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def model():
 
 
 def test_second_decoding_recovers_the_dropped_stretch(gap_wav, model):
-    from pipeline.coverage import find_gaps, speech_regions, transcribe_covered
+    from pipeline.coverage import MIN_GAP_S, find_gaps, speech_regions, transcribe_covered
     from pipeline.transcribe import AsrOptions, transcribe
 
     audio = decode(gap_wav).samples
@@ -47,7 +49,7 @@ def test_second_decoding_recovers_the_dropped_stretch(gap_wav, model):
     first, _ = transcribe(model, audio, options)
     regions = speech_regions(audio, options)
     before, gaps_before = find_gaps(regions, first)
-    assert before > 30 and gaps_before and gaps_before[0][0] <= OPENING_S[0] + 0.5  # the drop is real
+    assert before > MIN_GAP_S and gaps_before  # the drop is real (how long and where depends on the CPU)
 
     segments, _, coverage = transcribe_covered(model, audio, options)
     # The temperature fallback samples from a seeded generator (pipeline/reproducible.py): the covered run's
@@ -58,7 +60,8 @@ def test_second_decoding_recovers_the_dropped_stretch(gap_wav, model):
     assert sum(e - s for s, e in coverage.gaps) < 0.15 * missed
     assert all(s >= OPENING_S[1] for s, _ in coverage.gaps)
     assert coverage.warnings == [f"speech_without_words:{s:.1f}-{e:.1f}" for s, e in coverage.gaps]
-    assert coverage.recovered_s > 0.85 * missed
+    # Left without words: a sliver, or pauses shorter than one gap between recovered words.
+    assert missed - coverage.recovered_s < max(0.15 * missed, MIN_GAP_S)
     assert any(w.start < OPENING_S[1] for s in segments for w in s.words)  # the opening line is back
     assert [s.start for s in segments] == sorted(s.start for s in segments)
 
@@ -86,11 +89,14 @@ def test_what_stays_empty_is_a_warning_in_the_store_dashboard_and_report(gap_wav
         meta = store.load_session(con, outcome.session_id)
     (code,) = [w for w in meta.warnings if w.startswith("speech_without_words:")]
     start, end = (float(x) for x in code.split(":")[1].split("-"))
-    assert start <= 0.5 and end > 30  # the speech stage's VAD regions (one VAD pass) end the gap near 31 s
-    assert meta.asr.options["coverage"]["without_words_s"] > 30
+    from pipeline.coverage import MIN_GAP_S
+
+    # Where the first pass drops depends on the CPU (see the module's docstring); that it is stored does not.
+    assert start >= 0 and end - start >= MIN_GAP_S and end <= 53
+    assert meta.asr.options["coverage"]["without_words_s"] >= MIN_GAP_S
 
     text = warning_text(code, "nl")
-    assert text.startswith("Van 0:00 tot 0:") and "geen tekst" in text
+    assert text.startswith("Van 0:") and " tot 0:" in text and "geen tekst" in text
     report = tmp_path / "verslag.md"
     done = run_spiegel("report", outcome.session_id, "--db", str(db), "--out", str(report))
     assert done.returncode == 0, done.stderr
