@@ -37,6 +37,7 @@ from core.splitting import parts, timing
 from store.connection import transaction
 from store.correction_layout import keep_layout, original_times, rewrite
 from store.sessions import _TAG_SCHEMA, _bulk_insert, refresh_metrics, session_exists
+from store.supervision import renumber_notes
 
 log = logging.getLogger(__name__)
 
@@ -307,7 +308,7 @@ def add(con: duckdb.DuckDBPyConnection, session_id: str, correction: Correction,
     """Store one correction (who/when beside the original) and rebuild the session, all in one transaction.
 
     `correction.utterance_idx` is the utterance's number as the page shows it now; the log keeps its stable
-    key (a cut earlier in the session changes numbers, not keys). A cut gets how its times were found
+    key (a cut earlier in the session changes numbers, not keys), and supervision notes move with theirs. A cut gets how its times were found
     (`timing`: words or characters) beside its value. A correction that cannot apply is one sentence
     (UserError) and changes nothing. Returns its id.
     """
@@ -338,6 +339,7 @@ def add(con: duckdb.DuckDBPyConnection, session_id: str, correction: Correction,
             [session_id, key, keyed.kind, json.dumps(value, ensure_ascii=False), keyed.author.strip()],
         ).fetchone()
         _rebuild(con, session_id, retag)
+        renumber_notes(con, session_id, state.keys, _keys(con, session_id, active(con, session_id)))
     log.info("session %s: correction %d (%s) stored", session_id, row[0], correction.kind)
     return int(row[0])
 
@@ -372,6 +374,8 @@ def undo(
             "UPDATE corrections SET undone_at = current_timestamp, undone_by = ? WHERE correction_id = ?",
             [author.strip() or "?", target.correction_id],
         )
+        before = _keys(con, session_id, counted)
         _rebuild(con, session_id, retag)
+        renumber_notes(con, session_id, before, _keys(con, session_id, active(con, session_id)))
     log.info("session %s: correction %d undone", session_id, target.correction_id)
     return target.correction_id

@@ -86,3 +86,50 @@ def save_note(
 def delete_notes(con: duckdb.DuckDBPyConnection, session_id: str) -> None:
     """Every note of a session (inside the caller's transaction: part of erasing the session)."""
     con.execute("DELETE FROM supervision_notes WHERE session_id = ?", [session_id])
+
+
+def renumber_notes(
+    con: duckdb.DuckDBPyConnection, session_id: str, before: list[int], after: list[int]
+) -> None:
+    """Keep each note on its utterance when a cut (or undoing one) renumbers the utterances after it.
+
+    `before` and `after` are the stable utterance keys in page order (`store.corrections`); a note's
+    `utterance_idx` and the number in its moment key move with its key. A note on a part that no longer
+    exists (a cut undone) moves to the utterance it was cut from; two notes that land on one moment are
+    joined, so no note is lost. Runs inside the caller's transaction.
+    """
+    if before == after:
+        return
+    try:
+        rows = con.execute(
+            """SELECT moment_key, kind, utterance_idx, start_s, note, updated_at FROM supervision_notes
+               WHERE session_id = ? ORDER BY updated_at, moment_key""",
+            [session_id],
+        ).fetchall()
+    except duckdb.CatalogException:
+        return
+    if not rows:
+        return
+    where = {key: i for i, key in enumerate(after)}
+    moved: dict[str, list] = {}
+    for moment_key, kind, idx, start_s, note, updated_at in rows:
+        new_idx = idx
+        if 0 <= idx < len(before):
+            back = next((k for k in reversed(before[: idx + 1]) if k in where), None)
+            new_idx = where[back] if back is not None else idx
+        name, _, number = moment_key.rpartition(":")
+        new_key = (
+            f"{name}:{new_idx}"
+            if name and number.lstrip("-").isdigit() and int(number) == idx
+            else moment_key
+        )
+        if new_key in moved:
+            moved[new_key][4] += "\n\n" + note
+            continue
+        moved[new_key] = [new_key, kind, new_idx, start_s, note, updated_at]
+    con.execute("DELETE FROM supervision_notes WHERE session_id = ?", [session_id])
+    con.executemany(
+        """INSERT INTO supervision_notes (session_id, moment_key, kind, utterance_idx, start_s, note, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        [[session_id, *row] for row in moved.values()],
+    )

@@ -233,3 +233,31 @@ def test_a_cut_without_word_times_divides_the_time_by_characters_and_a_bad_point
         assert speakers["S3"] == "client"
         store.corrections.undo(con, sid, "Bram", retag_for)
         assert _state(con, sid) == before
+
+
+def test_supervision_notes_stay_on_their_utterance_through_a_cut_and_its_undo(tmp_path):
+    """A note on a moment after the cut moves one number up with its utterance and back when the cut is
+    undone; a note on the cut's second part goes back to the utterance it was cut from; nothing is lost."""
+    path, sid = _db(tmp_path, words=True)
+    with store.connect(path) as con:
+        store.supervision.save_note(
+            con, sid, "scale_followed:3", "scale_followed", 3, 12.0, "Mooi doorgevraagd."
+        )
+        store.supervision.save_note(
+            con, sid, "problem_stretch:1", "problem_stretch", 1, 4.0, "Lang bij het probleem."
+        )
+        cut = _split(con, sid)
+        notes = store.supervision.notes_for(con, sid)
+        assert set(notes) == {"scale_followed:4", "problem_stretch:1"}
+        assert (
+            notes["scale_followed:4"].utterance_idx == 4
+            and notes["scale_followed:4"].note == "Mooi doorgevraagd."
+        )
+        store.supervision.save_note(
+            con, sid, "exception_report:3", "exception_report", 3, 9.0, "Uitzondering!"
+        )
+        assert store.corrections.undo(con, sid, "Bram", retag_for, cut) == cut
+        notes = store.supervision.notes_for(con, sid)
+        assert set(notes) == {"scale_followed:3", "problem_stretch:1", "exception_report:2"}
+        assert notes["scale_followed:3"].utterance_idx == 3
+        assert notes["exception_report:2"].note == "Uitzondering!"  # the part is gone; its note is not
