@@ -185,9 +185,14 @@ def _load(lang: str, extra: tuple[str, ...]) -> Tagger:
 
 
 def load_tagger(lang: str, extra_patterns: Sequence[Path] = ()) -> Tagger:
-    """The tagger for `lang` ("nl" or "en") with optional organisation rule files; cached per arguments."""
+    """The tagger for `lang` ("nl" or "en") with optional organisation rule files; cached per arguments.
+
+    spaCy is loaded without torch (`core.lazy`): a blank pipeline with a rule component never uses it, and
+    its import alone would be most of the start-up of `spiegel tag` and `spiegel eval`."""
     from core.errors import UserError
+    from core.lazy import import_without
 
     if lang not in ("nl", "en"):
         raise UserError("error.tag.lang", lang=lang)
+    import_without("spacy", blocked=("torch",))
     return _load(lang, tuple(str(Path(p).resolve()) for p in extra_patterns))
