@@ -45,6 +45,10 @@ if [ -z "$PYTHON" ]; then
   done
 fi
 [ -n "$PYTHON" ] || { echo "Python 3.11 or newer is needed (sudo apt-get install python3.11 python3.11-venv)." >&2; exit 1; }
+if [ -x .venv/bin/python ] && ! .venv/bin/python -m pip --version >/dev/null 2>&1; then
+  # an earlier setup was stopped while it created the environment: start it again
+  rm -rf .venv
+fi
 if [ ! -x .venv/bin/python ]; then
   say "Creating the virtual environment (.venv)"
   "$PYTHON" -m venv .venv
