@@ -88,13 +88,31 @@ def agreement(directory: Path | None = None) -> dict:
 def run() -> dict:
     """dev, test (all of the locked part) and test1 (its first batch, the 823 lines of 2026-12-01, comparable
     with earlier releases' figures), plus the second annotator's agreement."""
-    test = load_real_nl("test")
+    test, dev = load_real_nl("test"), load_real_nl("dev")
     return {
-        "dev": score(load_real_nl("dev")),
+        "dev": score(dev),
         "test": score(test),
         "test1": score([r for r in test if r.get("batch", 1) == 1]),
         "agreement": agreement(),
+        "batches": by_batch(dev, test),
     }
+
+
+def by_batch(dev: list[dict], test: list[dict]) -> dict:
+    """Orientation and macro-F1 per collection round and part: a new round measured before any tuning on it
+    is the most honest figure there is on talk the rules have never seen."""
+    out = {}
+    for part, rows in (("dev", dev), ("test", test)):
+        for batch in sorted({r.get("batch", 1) for r in rows}):
+            f = score([r for r in rows if r.get("batch", 1) == batch])
+            o = f["orientation"]
+            out[f"{part}_batch{batch}"] = {
+                "n": f["n"],
+                "macro_f1": f["macro_f1"],
+                "balanced_accuracy": o["balanced_accuracy"],
+                "kappa": o["kappa"],
+            }
+    return out
 
 
 def main() -> None:
@@ -105,6 +123,13 @@ def main() -> None:
     if args.out:
         args.out.write_text(json.dumps(figures, indent=2))
     for part, f in figures.items():
+        if part == "batches":
+            for name, b in f.items():
+                print(
+                    f"  {name:12} (n={b['n']}): orientation balanced {b['balanced_accuracy']:.3f} "
+                    f"kappa {b['kappa']:.3f}; macro-F1 {b['macro_f1']:.3f}"
+                )
+            continue
         if part == "agreement":
             for p, a in f.items():
                 o = a["orientation"]
