@@ -137,6 +137,16 @@ def _write_sources(rows: list[dict]) -> None:
     (OUT / "SOURCES.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def _prune_agreement(removed: set[str]) -> None:
+    """A second annotator's label on a line that left the corpus (a removed twin) goes with it."""
+    path = OUT / "agreement.jsonl"
+    if not removed or not path.is_file():
+        return
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    kept = [line for line in lines if json.loads(line)["id"] not in removed]
+    path.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+
+
 def append(paths: list[Path]) -> None:
     """Add a collection round: split the new lines by URL hash, drop duplicates, keep what is there."""
     old = _existing()
@@ -185,6 +195,7 @@ def append(paths: list[Path]) -> None:
                 out["context"] = row["context"]
             rows.append(out)
     _write(rows)
+    _prune_agreement(removed_dev)
     print(
         f"added dev {counts['dev']}, test {counts['test']} from {len({r['source_url'] for r in kept_new})} pages; "
         f"removed {len(removed_dev)} development twins of new test lines; dropped {dict(dropped)}"

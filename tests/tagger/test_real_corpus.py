@@ -26,11 +26,12 @@ from tagger.taxonomy import LABEL_SUBTYPES  # noqa: E402
 
 DIR = ROOT / "tests" / "tagger" / "data" / "real_nl"
 #: Floors on the locked test part, measured values rounded down: `test1` is its first batch (823 lines split off
-#: on 2026-12-01, comparable across releases), `test` the whole part (all four batches; batch 4, added on
-#: 2026-12-02, brought it from 1,741 to 2,417 lines and from 0.618 to 0.609 orientation: harder real talk).
+#: on 2026-12-01, comparable across releases), `test` the whole part (all five batches; batch 4 brought it from
+#: 1,741 to 2,417 lines and from 0.618 to 0.609 orientation, batch 5 to 2,926 lines at 0.609 before the refit on
+#: the larger development part, 0.623 after).
 TEST_FLOORS = {
-    "test1": {"orientation_balanced": 0.62, "macro_f1": 0.50},
-    "test": {"orientation_balanced": 0.60, "macro_f1": 0.46},
+    "test1": {"orientation_balanced": 0.62, "macro_f1": 0.53},
+    "test": {"orientation_balanced": 0.62, "macro_f1": 0.46},
 }
 
 
