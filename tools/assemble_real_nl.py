@@ -30,7 +30,7 @@ TEST_PERCENT = 35
 #: How many earlier turns of a dialogue an item carries as its context.
 CONTEXT_TURNS = 6
 #: Collection rounds: A–D collected on 2026-12-01 (the split and the first locked test part were made then,
-#: before any tuning); E–F, G–H, I–K and L–N on 2026-12-02, split by the same URL hash. `batch` lets a report keep the first
+#: before any tuning); E–F, G–H, I–K, L–N and O–Q on 2026-12-02, split by the same URL hash. `batch` lets a report keep the first
 #: locked test part comparable across releases.
 BATCH = {
     "A": 1,
@@ -47,6 +47,9 @@ BATCH = {
     "L": 5,
     "M": 5,
     "N": 5,
+    "O": 6,
+    "P": 6,
+    "Q": 6,
 }
 LABELS = {
     "compliment", "scale_question", "scale_answer", "exception_question", "exception_report",
