@@ -15,8 +15,6 @@ HERE = Path(__file__).parent
 KNOWN_FAILURES: dict[str, str] = {
     "reg-nl-030": "the real corpus's annotators read 'wat heeft geholpen?' as an exception question",
     "reg-nl-031": "the real corpus's annotators read 'wat werkte er?' as an exception question",
-    "reg-nl-104": "the batch-5 refit leaves 'ik heb nergens zin in' neutral: the mark 'zin in' (a wish) also "
-    "fires after 'nergens', as marks have no negation scope",
 }
 
 
