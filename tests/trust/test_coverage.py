@@ -46,16 +46,12 @@ def test_second_decoding_recovers_the_dropped_stretch(gap_wav, model):
 
     audio = decode(gap_wav).samples
     options = AsrOptions(batched=False)  # the sequential decoder's hallucination-silence skip drops the line
-    first, _ = transcribe(model, audio, options)
     regions = speech_regions(audio, options)
-    before, gaps_before = find_gaps(regions, first)
-    assert before > MIN_GAP_S and gaps_before  # the drop is real (how long and where depends on the CPU)
-
     segments, _, coverage = transcribe_covered(model, audio, options)
-    # The temperature fallback samples from a seeded generator (pipeline/reproducible.py): the covered run's
-    # first pass is the one above, word for word.
+    # The first pass's speech without words (how long and where depends on the CPU); that the first pass is
+    # the same in every run (seeded fallback) is tests/foundation/test_reproducible_asr.py's business.
     missed = coverage.without_words_s
-    assert missed == pytest.approx(before)
+    assert missed > MIN_GAP_S  # the drop is real
     # What is left is a few seconds of the backwards speech, reported as a warning; never the real line.
     assert sum(e - s for s, e in coverage.gaps) < 0.15 * missed
     assert all(s >= OPENING_S[1] for s, _ in coverage.gaps)
@@ -69,7 +65,7 @@ def test_second_decoding_recovers_the_dropped_stretch(gap_wav, model):
     bare_without, _ = find_gaps(regions, bare)
     ours_without, _ = find_gaps(regions, segments)
     print(
-        f"speech {coverage.speech_s:.1f} s; without words: first pass {before:.1f} s, ours {ours_without:.1f} s, bare {bare_without:.1f} s"
+        f"speech {coverage.speech_s:.1f} s; without words: first pass {missed:.1f} s, ours {ours_without:.1f} s, bare {bare_without:.1f} s"
     )
     assert ours_without <= bare_without + 0.5  # speech coverage at least as high as bare faster-whisper
 
