@@ -79,14 +79,10 @@ class Prior:
 
 
 def load_tagger(language: str, patterns: Sequence[Path]):
-    """The tagger for a language and the organisation's rule files (built once per process, then cached).
-
-    spaCy is loaded without torch (`core.lazy`): the rule-based tagger never uses it, and an import of
-    transcripts would otherwise spend seconds loading it."""
-    from core.lazy import import_without
+    """The tagger for a language and the organisation's rule files (built once per process, then cached;
+    `tagger.load_tagger` itself loads spaCy without torch)."""
     from tagger import load_tagger as load
 
-    import_without("spacy", blocked=("torch",))
     return load(stages.tagger_language(language), tuple(patterns))
 
 
