@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import INJECTION, FixtureDb, build_db
+from playwright.sync_api import expect
 from test_browser import ARGS, CHROMIUM, free_port, no_exception
 
 from dashboard.launch import stop, wait_healthy
@@ -214,7 +215,9 @@ def test_a_logout_ends_the_login_and_is_audited(team_server, team_db, browser):
     page = visit(browser, f"{team_server}/", "sanne", PASSWORDS["sanne"], expect="Overzicht van gesprekken")
     page.get_by_role("button", name="Uitloggen").click()
     page.get_by_role("heading", name="Inloggen").wait_for(timeout=30_000)
-    assert page.get_by_text("Anna de Vries").count() == 0
+    # Streamlit draws the login form first and removes the previous run's elements only when the run ends
+    # (st.stop): the overview must be gone then, not at the first frame of the login.
+    expect(page.get_by_text("Anna de Vries")).to_have_count(0, timeout=30_000)
     wait_audited(page, db, "logout", "sanne", 1)
 
 
