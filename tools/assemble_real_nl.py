@@ -30,8 +30,8 @@ TEST_PERCENT = 35
 #: How many earlier turns of a dialogue an item carries as its context.
 CONTEXT_TURNS = 6
 #: Collection rounds: A–D collected on 2026-12-01 (the split and the first locked test part were made then,
-#: before any tuning); E–F, G–H, I–K, L–N and O–Q on 2026-12-02, split by the same URL hash. `batch` lets a report keep the first
-#: locked test part comparable across releases.
+#: before any tuning); E–F, G–H, I–K, L–N, O–Q and R–T on 2026-12-02, split by the same URL hash. `batch` lets
+#: a report keep the first locked test part comparable across releases.
 BATCH = {
     "A": 1,
     "B": 1,
@@ -50,6 +50,9 @@ BATCH = {
     "O": 6,
     "P": 6,
     "Q": 6,
+    "R": 7,
+    "S": 7,
+    "T": 7,
 }
 LABELS = {
     "compliment", "scale_question", "scale_answer", "exception_question", "exception_report",
