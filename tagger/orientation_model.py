@@ -71,6 +71,7 @@ class OrientationModel:
 
     def decide(self, feats: dict[str, float]) -> Decision:
         classes = self.classes
+        n = len(classes)
         scores = [self.intercept[c] for c in classes]
         seen: list[tuple[str, float, tuple[float, ...]]] = []
         table = self._table
@@ -79,16 +80,19 @@ class OrientationModel:
             if row is None or not value:
                 continue
             seen.append((name, value, row))
-            for k, weight in enumerate(row):
-                scores[k] += weight * value
+            for k in range(n):
+                scores[k] += row[k] * value
         # ties broken by class order, so the result never depends on dict or hash order
-        best = max(range(len(classes)), key=lambda k: (scores[k], -k))
+        best = max(range(n), key=lambda k: (scores[k], -k))
         top = scores[best]
         total = sum(math.exp(x - top) for x in scores)
+        others = [k for k in range(n) if k != best]
         contributions = []
         for name, value, row in seen:
+            # how much more this feature gave the chosen class than its strongest rival; the same as
+            # row[best] * value - max(row[k] * value ...), computed once per feature
             mine = row[best] * value
-            rival = max(row[k] * value for k in range(len(classes)) if k != best)
+            rival = max([row[k] * value for k in others])
             if mine > rival:
                 contributions.append((name, mine - rival))
         contributions.sort(key=lambda kv: (-kv[1], kv[0]))

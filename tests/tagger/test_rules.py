@@ -12,9 +12,7 @@ from tagger.rules import builtin_rule_lines, load_rules, validate_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 PATTERNS = ROOT / "tagger" / "patterns"
-ORG_RULE = (
-    '{"id": "compliment.direct.90", "label": "compliment", "subtype": "direct", "pattern": "top gedaan"}'
-)
+ORG_RULE = '{"id": "compliment.direct.90", "label": "compliment", "subtype": "direct", "pattern": "prachtklus geklaard"}'
 
 
 def _cases(lang: str) -> list[dict]:
@@ -104,9 +102,9 @@ def test_organisation_rules_add_and_disable(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     tagger = load_tagger("nl", [org])
-    assert tagger.tag_one("top gedaan", "practitioner").tags[0].rule == "compliment.direct.90"
+    assert tagger.tag_one("prachtklus geklaard", "practitioner").tags[0].rule == "compliment.direct.90"
     assert "progress_question.any.01" not in {t.rule for t in tagger.tag_one("wat gaat er beter").tags}
-    assert load_tagger("nl").tag_one("top gedaan", "practitioner").labels == []
+    assert load_tagger("nl").tag_one("prachtklus geklaard", "practitioner").labels == []
 
 
 def test_cli_patterns_check(tmp_path: Path, capsys) -> None:
