@@ -33,8 +33,6 @@ def run() -> None:
     if "lang" not in st.session_state:
         st.session_state["lang"] = wanted if wanted in LANGS else DEFAULT_LANG
     with st.sidebar:
-        # first of all the page's elements: every later one makes the page draw again with this locale
-        browser_locale(st.session_state["lang"])
         st.selectbox(t("app.language"), LANGS, format_func=lambda code: t(f"lang.{code}", code), key="lang")
     lang = st.session_state["lang"]
     if lang != DEFAULT_LANG:
@@ -80,6 +78,10 @@ def run() -> None:
     viewer = auth.gate(pages)  # team mode (--team): the login, or None when single-user
     page = st.navigation(auth.pages_for(viewer, pages))
     with st.sidebar:
+        # after st.navigation, so the rerun it may ask for goes to this page: asked for before the page was known
+        # (when it was the first element) the rerun could open the overview instead (a page opened at
+        # /client landed on / about once in twelve loads); before the page's own elements, so they draw with it
+        browser_locale(lang)
         st.caption(t("app.database", path=md(data.db_path())))
         st.caption(":material/lock: " + t("app.local_only"))
     page.run()

@@ -101,7 +101,11 @@ def dashboard_page(db: Path, log_path: Path, **page_options) -> Iterator[tuple[s
 
 def settle(page, heading: str, timeout_ms: int = 60_000) -> None:
     """Wait for the page's heading, then for Streamlit to finish the run (no element still marked stale)."""
-    page.get_by_role("heading", name=heading).first.wait_for(timeout=timeout_ms)
+    try:
+        page.get_by_role("heading", name=heading).first.wait_for(timeout=timeout_ms)
+    except Exception as error:  # say where the page went (a redirect to the overview was such a failure)
+        page.screenshot(path=str(artifacts("failures") / "settle.png"), full_page=True)
+        raise AssertionError(f"heading {heading!r} not shown; the page is at {page.url}") from error
     page.wait_for_function(
         "() => !document.querySelector('[data-stale=true]')"
         " && !document.querySelector('[data-testid=stSkeleton]')",
