@@ -29,10 +29,11 @@ DIR = ROOT / "tests" / "tagger" / "data" / "real_nl"
 #: on 2026-12-01, comparable across releases), `test` the whole part (all its batches; batch 4 brought it from
 #: 1,741 to 2,417 lines and from 0.618 to 0.609 orientation, batch 5 to 2,926 lines at 0.609 before the refit on
 #: the larger development part, 0.623 after; batch 6 to 3,609 lines at 0.617 before its refit, 0.622 after;
-#: batch 7, the hardest so far (0.583 before its refit), to 3,999 lines at 0.617 before the refit, 0.618 after).
+#: batch 7, the hardest so far (0.583 before its refit), to 3,999 lines at 0.617 before the refit, 0.618 after;
+#: batch 8 to 4,490 lines at 0.618 before its refit, 0.625 after).
 TEST_FLOORS = {
     "test1": {"orientation_balanced": 0.63, "macro_f1": 0.53},
-    "test": {"orientation_balanced": 0.61, "macro_f1": 0.46},
+    "test": {"orientation_balanced": 0.62, "macro_f1": 0.46},
 }
 
 
