@@ -93,10 +93,27 @@ def dashboard_page(db: Path, log_path: Path, **page_options) -> Iterator[tuple[s
     with dashboard(db, log_path) as server, playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = browser.new_page(**page_options)
+            page = new_page(browser, **page_options)
             yield server, page, Console(page)
         finally:
             browser.close()
+
+
+#: How long one browser action may wait (Playwright's default is 30 s). In two test workers a Streamlit rerun
+#: can wait beside the speech model on the other worker; a click then timed out once at 30 s.
+ACTION_TIMEOUT_MS = 90_000
+
+
+def new_page(browser, **options):
+    """A page of `browser` (or of a browser context) whose actions wait up to ACTION_TIMEOUT_MS."""
+    page = browser.new_page(**options)
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
+    return page
+
+
+def idle(page, timeout_ms: int = ACTION_TIMEOUT_MS) -> None:
+    """Wait until Streamlit has finished its current run (no element still marked stale)."""
+    page.wait_for_function("() => !document.querySelector('[data-stale=true]')", timeout=timeout_ms)
 
 
 def settle(page, heading: str, timeout_ms: int = 60_000) -> None:

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from browser import ARGS, CHROMIUM, free_port
+from browser import ARGS, CHROMIUM, free_port, new_page
 from conftest import INJECTION, FixtureDb
 
 from dashboard.launch import APP, dashboard_command, dashboard_env, stop, wait_healthy
@@ -51,7 +51,7 @@ def test_pages_render_and_injected_html_stays_text(server, fixture_db: FixtureDb
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 2200})
+            page = new_page(browser, viewport={"width": 1400, "height": 2200})
             dialogs: list[str] = []
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
 

@@ -10,7 +10,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, artifacts, dashboard_page, settle
+from browser import CHROMIUM, artifacts, dashboard_page, idle, settle
 from test_listen_correct import choose
 
 import store
@@ -58,6 +58,7 @@ def _db(path: Path) -> str:
 
 def _click(page, name: str) -> None:
     button = page.get_by_role("button", name=name)
+    idle(page)
     button.scroll_into_view_if_needed()
     page.wait_for_timeout(1500)  # the charts above redraw after a change and move the panel
     button.click()

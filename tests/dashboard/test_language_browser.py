@@ -9,7 +9,17 @@ import re
 from pathlib import Path
 
 import pytest
-from browser import ARGS, CHROMIUM, Console, artifacts, dashboard, settle, sideways_scroll, visible_text
+from browser import (
+    ARGS,
+    CHROMIUM,
+    Console,
+    artifacts,
+    dashboard,
+    new_page,
+    settle,
+    sideways_scroll,
+    visible_text,
+)
 from conftest import FixtureDb
 
 from core.texts import text
@@ -94,7 +104,8 @@ def test_every_page_speaks_one_language(fixture_db: FixtureDb, tmp_path, lang):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             # the browser's own language is the other one: the page must not depend on it
-            page = browser.new_page(
+            page = new_page(
+                browser,
                 # tall, so the screenshot holds the whole page (Streamlit scrolls inside, not the document)
                 viewport={"width": 1280, "height": 2600},
                 locale="en-US" if lang == "nl" else "nl-NL",
@@ -143,7 +154,7 @@ def test_switching_language_changes_the_transcript_filter(fixture_db: FixtureDb,
     with dashboard(fixture_db.path, tmp_path / "streamlit.log") as server, playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page = new_page(browser, viewport={"width": 1280, "height": 1000})
             console = Console(page)
             page.goto(f"{server}/session?id={fixture_db.a}")
             settle(page, text("session.title", "nl", date="02-03-2026"))

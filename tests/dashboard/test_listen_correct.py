@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from browser import idle, new_page
 from conftest import FixtureDb, build_db
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from test_browser import ARGS, CHROMIUM, free_port, no_exception
@@ -134,7 +135,7 @@ def test_clicking_an_utterance_or_a_timeline_mark_plays_from_that_moment(dashboa
             executable_path=CHROMIUM, args=[*ARGS, "--autoplay-policy=no-user-gesture-required"]
         )
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 2000})
+            page = new_page(browser, viewport={"width": 1400, "height": 2000})
             errors: list[str] = []
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: errors.append(str(e)))
@@ -173,7 +174,7 @@ def test_edit_label_and_undo_change_the_figures_and_survive_a_restart(dashboard,
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 2400})
+            page = new_page(browser, viewport={"width": 1400, "height": 2400})
             open_session(page, dashboard.url, db_with_audio.a)
             assert metric(page, "Oplossingsgericht (cliënt)") == "59%"
             assert "compliment: 1" in techniques(page)
@@ -253,6 +254,7 @@ def choose(page, label: str, option_start: str) -> None:
     if not box.is_visible():
         page.get_by_text("Corrigeren", exact=True).click()
     option = page.locator("[role=option]", has_text=option_start).first
+    idle(page)
     for _ in range(4):  # a rerun after the last change can redraw the box just as it opens: open it again
         box.click()
         try:
@@ -280,7 +282,7 @@ def test_firefox_plays_from_an_utterance(dashboard, db_with_audio, shots):
         for channel in (None, "moz-firefox"):
             try:
                 browser = p.firefox.launch(executable_path=FIREFOX, channel=channel, timeout=40_000)
-                page = browser.new_page(viewport={"width": 1400, "height": 2000})
+                page = new_page(browser, viewport={"width": 1400, "height": 2000})
                 break
             except playwright.Error as error:
                 reasons.append(f"{channel or 'juggler'}: {str(error).splitlines()[0][:160]}")

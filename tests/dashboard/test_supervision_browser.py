@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser import dashboard
+from browser import dashboard, new_page
 from test_browser import ARGS, CHROMIUM, no_exception
 
 import store
@@ -104,7 +104,7 @@ def test_supervision_page_moments_note_and_report(served, tmp_path) -> None:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             context = browser.new_context(viewport={"width": 1400, "height": 2400}, accept_downloads=True)
-            page = context.new_page()
+            page = new_page(context)
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
 

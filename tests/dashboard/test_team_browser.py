@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from browser import new_page
 from conftest import INJECTION, FixtureDb, build_db
 from playwright.sync_api import expect
 from test_browser import ARGS, CHROMIUM, free_port, no_exception
@@ -97,7 +98,7 @@ def browser():
 
 def visit(browser, url: str, name: str, password: str, expect: str | None = None):
     """A fresh tab at `url`: the login form first, then (when `expect` is given) wait for that text."""
-    page = browser.new_page(viewport={"width": 1400, "height": 2000})
+    page = new_page(browser, viewport={"width": 1400, "height": 2000})
     page.goto(url)
     page.get_by_role("heading", name="Inloggen").wait_for(timeout=60_000)
     assert page.get_by_text("Knap dat je dat deed").count() == 0  # nothing of a session before the login

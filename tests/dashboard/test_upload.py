@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from browser import ARGS, CHROMIUM, Console, artifacts, dashboard, settle
+from browser import ARGS, CHROMIUM, Console, artifacts, dashboard, new_page, settle
 
 from core.texts import text
 from dashboard import jobs
@@ -101,7 +101,7 @@ def test_upload_page_stores_a_recording_and_a_transcript(tmp_path):
     with dashboard(db, tmp_path / "streamlit.log") as server, playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1200})
+            page = new_page(browser, viewport={"width": 1280, "height": 1200})
             console = Console(page)
             page.goto(server + "/upload")
             settle(page, text("upload.title", "nl"))
