@@ -10,6 +10,7 @@ miracle-question follow-ups count as such only after a miracle question.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -46,11 +47,28 @@ def check_length(texts: Sequence[str]) -> None:
             )
 
 
+#: Accents of emphasis ("wát gaat er niet goed?", "wanneer werkte het wél?", "úw gewenste situatie"): Dutch
+#: writes stress with an acute accent on an ordinary word, so the rules would not know the word. One letter for
+#: one letter, so every character offset stays the same.
+_EMPHASIS = str.maketrans("áéíóúàèìòù", "aeiouaeiou")
+#: The numeral "één" (one) is the article "een" but for its accents: it keeps them (a scale score).
+_NUMERAL_ONE = re.compile(r"\b(?:één|eén|éen)\b")
+
+
 def _normalise(text: str) -> str:
-    """Lower-case and straighten apostrophes, keeping every character offset unchanged."""
+    """Lower-case, straighten apostrophes and drop accents of emphasis, keeping every character offset."""
     t = text.replace("’", "'").replace("‘", "'")
     low = t.lower()
-    return low if len(low) == len(t) else t
+    if len(low) != len(t):
+        return t
+    if not any(ch in low for ch in "áéíóúàèìòù"):
+        return low
+    parts = _NUMERAL_ONE.split(low)
+    ones = _NUMERAL_ONE.findall(low)
+    out = [parts[0].translate(_EMPHASIS)]
+    for one, part in zip(ones, parts[1:], strict=True):
+        out += [one, part.translate(_EMPHASIS)]
+    return "".join(out)
 
 
 def build_pipeline(lang: str, extra_patterns: Sequence[Path] = ()) -> Language:

@@ -116,6 +116,27 @@ def idle(page, timeout_ms: int = ACTION_TIMEOUT_MS) -> None:
     page.wait_for_function("() => !document.querySelector('[data-stale=true]')", timeout=timeout_ms)
 
 
+def click_when_still(page, name: str, pause_ms: int = 1_500, tries: int = 4) -> None:
+    """Click the button `name` once Streamlit's run is over and the page around it has stopped moving.
+
+    After a change the charts above redraw and the panel moves; a rerun can also replace the button between
+    finding and clicking it ("Element is not attached to the DOM"): then find it again and retry."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    button = page.get_by_role("button", name=name)
+    for attempt in range(tries):
+        try:
+            idle(page)
+            button.scroll_into_view_if_needed()
+            page.wait_for_timeout(pause_ms)
+            button.click()
+            return
+        except PlaywrightError as error:
+            if attempt == tries - 1 or "not attached" not in str(error):
+                raise
+            page.wait_for_timeout(1_000)
+
+
 def settle(page, heading: str, timeout_ms: int = 60_000) -> None:
     """Wait for the page's heading, then for Streamlit to finish the run (no element still marked stale)."""
     try:

@@ -10,7 +10,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, artifacts, dashboard_page, idle, settle
+from browser import CHROMIUM, artifacts, click_when_still, dashboard_page, settle
 from test_listen_correct import choose
 
 import store
@@ -56,14 +56,6 @@ def _db(path: Path) -> str:
     return sid
 
 
-def _click(page, name: str) -> None:
-    button = page.get_by_role("button", name=name)
-    idle(page)
-    button.scroll_into_view_if_needed()
-    page.wait_for_timeout(1500)  # the charts above redraw after a change and move the panel
-    button.click()
-
-
 def test_cut_revert_an_older_change_and_undo_back_to_the_original(tmp_path):
     db = tmp_path / "knip.duckdb"
     sid = _db(db)
@@ -82,19 +74,19 @@ def test_cut_revert_an_older_change_and_undo_back_to_the_original(tmp_path):
         choose(page, "Tweede deel begint bij woord", "11 · Ik slaap")
         choose(page, "Spreker van het tweede deel", "S2")
         page.get_by_text("komen uit de opgeslagen woordtijden").wait_for(timeout=30_000)
-        _click(page, "Splitsen")
+        click_when_still(page, "Splitsen")
         page.locator("#u3 .gs-text", has_text=ANSWER).wait_for(timeout=60_000)  # its own utterance now
         page.get_by_text("Met de hand gecorrigeerd: 1 wijziging").wait_for(timeout=60_000)
         choose(page, "Uiting", "1 · ")
         choose(page, "Label", "compliment")
-        _click(page, "Label toevoegen")
+        click_when_still(page, "Label toevoegen")
         page.get_by_text("Met de hand gecorrigeerd: 2 wijziging").wait_for(timeout=60_000)
         page.screenshot(path=str(shots / "correct_cut_and_label.png"), full_page=True)
         choose(page, "Wijziging", "gesplitst vóór")
-        _click(page, "Deze wijziging terugdraaien")
+        click_when_still(page, "Deze wijziging terugdraaien")
         page.locator("#u2 .gs-text", has_text=ANSWER).wait_for(timeout=60_000)  # one utterance again
         page.get_by_text("Met de hand gecorrigeerd: 1 wijziging").wait_for(timeout=60_000)
-        _click(page, "Laatste wijziging ongedaan maken")
+        click_when_still(page, "Laatste wijziging ongedaan maken")
         page.get_by_text("Ongedaan gemaakt").first.wait_for(timeout=60_000)
         page.wait_for_function(
             "() => !document.body.innerText.includes('Met de hand gecorrigeerd')", timeout=60_000

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser import idle, new_page
+from browser import click_when_still, idle, new_page
 from conftest import FixtureDb, build_db
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from test_browser import ARGS, CHROMIUM, free_port, no_exception
@@ -195,10 +195,7 @@ def test_edit_label_and_undo_change_the_figures_and_survive_a_restart(dashboard,
             page.get_by_text("Supervisor Sanne").first.wait_for(state="attached", timeout=10_000)
             page.screenshot(path=str(shots / "correct_two_changes.png"), full_page=True)
             # the charts above redraw after the change and move the panel: click the button once it stands still
-            undo = page.get_by_role("button", name="Laatste wijziging ongedaan maken")
-            undo.scroll_into_view_if_needed()
-            page.wait_for_timeout(3_000)
-            undo.click()
+            click_when_still(page, "Laatste wijziging ongedaan maken", pause_ms=3_000)
             shows(page, changes=1, compliments=1)
             page.locator("#u1 .gs-text", has_text=SOLUTION_TEXT).wait_for(timeout=60_000)
             assert metric(page, "Oplossingsgericht (cliënt)") == "100%"
