@@ -58,6 +58,9 @@ class Context:
         self.relatives = s("relative_after_comma")
         #: Phrases that ask without a question's form ("I wonder if", "tell me"), anywhere in the sentence.
         self.ask_phrases = _phrases(data.get("ask_phrases", []))
+        #: "ik zie hoeveel moeite je doet": a question word right after a speaker's verb of seeing or knowing
+        #: opens an embedded clause, not a question (pairs of subject and verb, e.g. "ik zie").
+        self.embedding = frozenset(tuple(p.split()) for p in data.get("embedding_openers", []))
         #: Whole "?" sentences that check one's own summary rather than ask ("is that right?").
         self.check_questions = frozenset(tuple(p.split()) for p in data.get("check_questions", []))
         #: Question words that end an echo question ("you do this how often?", "like what?").
@@ -184,6 +187,8 @@ def _interrogative_form(words: list[str], ctx: Context, statement: bool = False)
         return False
     for i, w in enumerate(words):
         if w not in ctx.qwords or i == 0 or (i + 1 < n and words[i + 1] in ctx.subordinators):
+            continue
+        if i >= 2 and (words[i - 2], words[i - 1]) in ctx.embedding:
             continue
         for j in range(i + 1, min(i + 4, n - 1)):
             if words[j] in ctx.boundary:
