@@ -34,8 +34,8 @@ DIR = ROOT / "tests" / "tagger" / "data" / "real_nl"
 #: batch 7, the hardest so far (0.583 before its refit), to 3,999 lines at 0.617 before the refit, 0.618 after;
 #: batch 8 to 4,490 lines at 0.618 before its refit, 0.625 after).
 TEST_FLOORS = {
-    "test1": {"orientation_balanced": 0.63, "macro_f1": 0.53},
-    "test": {"orientation_balanced": 0.62, "macro_f1": 0.46},
+    "test1": {"orientation_balanced": 0.63, "macro_f1": 0.56},
+    "test": {"orientation_balanced": 0.62, "macro_f1": 0.48},
 }
 
 
