@@ -49,26 +49,22 @@ def check_length(texts: Sequence[str]) -> None:
 
 #: Accents of emphasis ("wát gaat er niet goed?", "wanneer werkte het wél?", "úw gewenste situatie"): Dutch
 #: writes stress with an acute accent on an ordinary word, so the rules would not know the word. One letter for
-#: one letter, so every character offset stays the same.
+#: one letter, so every character offset stays the same. The numeral "één" (one) is the article "een" but for
+#: its accents: it keeps them (a scale score), which is why the regex tries it first.
 _EMPHASIS = str.maketrans("áéíóúàèìòù", "aeiouaeiou")
-#: The numeral "één" (one) is the article "een" but for its accents: it keeps them (a scale score).
-_NUMERAL_ONE = re.compile(r"\b(?:één|eén|éen)\b")
+_EMPHASIS_RE = re.compile(r"\b(?:één|eén|éen)\b|[áéíóúàèìòù]")
+
+
+def _plain(match: re.Match[str]) -> str:
+    found = match[0]
+    return found if len(found) > 1 else found.translate(_EMPHASIS)
 
 
 def _normalise(text: str) -> str:
     """Lower-case, straighten apostrophes and drop accents of emphasis, keeping every character offset."""
     t = text.replace("’", "'").replace("‘", "'")
     low = t.lower()
-    if len(low) != len(t):
-        return t
-    if not any(ch in low for ch in "áéíóúàèìòù"):
-        return low
-    parts = _NUMERAL_ONE.split(low)
-    ones = _NUMERAL_ONE.findall(low)
-    out = [parts[0].translate(_EMPHASIS)]
-    for one, part in zip(ones, parts[1:], strict=True):
-        out += [one, part.translate(_EMPHASIS)]
-    return "".join(out)
+    return _EMPHASIS_RE.sub(_plain, low) if len(low) == len(t) else t
 
 
 def build_pipeline(lang: str, extra_patterns: Sequence[Path] = ()) -> Language:

@@ -112,8 +112,12 @@ def new_page(browser, **options):
 
 
 def idle(page, timeout_ms: int = ACTION_TIMEOUT_MS) -> None:
-    """Wait until Streamlit has finished its current run (no element still marked stale)."""
-    page.wait_for_function("() => !document.querySelector('[data-stale=true]')", timeout=timeout_ms)
+    """Wait until Streamlit has finished its current run (no element still marked stale, no skeleton)."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-stale=true]')"
+        " && !document.querySelector('[data-testid=stSkeleton]')",
+        timeout=timeout_ms,
+    )
 
 
 def click_when_still(page, name: str, pause_ms: int = 1_500, tries: int = 4) -> None:
@@ -144,11 +148,7 @@ def settle(page, heading: str, timeout_ms: int = 60_000) -> None:
     except Exception as error:  # say where the page went (a redirect to the overview was such a failure)
         page.screenshot(path=str(artifacts("failures") / "settle.png"), full_page=True)
         raise AssertionError(f"heading {heading!r} not shown; the page is at {page.url}") from error
-    page.wait_for_function(
-        "() => !document.querySelector('[data-stale=true]')"
-        " && !document.querySelector('[data-testid=stSkeleton]')",
-        timeout=timeout_ms,
-    )
+    idle(page, timeout_ms)
     page.wait_for_timeout(1500)  # charts and tables draw after the last message
 
 
