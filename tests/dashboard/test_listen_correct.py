@@ -248,13 +248,16 @@ def shows(page, changes: int, compliments: int) -> None:
 def choose(page, label: str, option_start: str) -> None:
     """Pick an option of a Streamlit selectbox by the start of its text (opening the panel if folded)."""
     box = page.get_by_label(label, exact=True).first
-    if not box.is_visible():
-        page.get_by_text("Corrigeren", exact=True).click()
     option = page.locator("[role=option]", has_text=option_start).first
-    idle(page)
-    for _ in range(4):  # a rerun after the last change can redraw the box just as it opens: open it again
-        box.click()
+    # A rerun after the last change can redraw the box just as it opens, fold the panel, or leave the page inert
+    # behind a list still open ("element is inert / not visible", seen in two workers): each try waits for the
+    # run to end, closes what is open, unfolds the panel when the box is hidden, then opens the box again.
+    for _ in range(4):
+        idle(page)
+        if not box.is_visible():
+            page.get_by_text("Corrigeren", exact=True).click()
         try:
+            box.click(timeout=15_000)
             option.wait_for(timeout=7_500)
             break
         except PlaywrightTimeout:
