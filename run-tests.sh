@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the whole Gespreksspiegel test suite (sets up first when needed): lint, format check, all tests,
-# including the slow ones (real Whisper model on real audio) and the browser ones (headless chromium).
+# including the slow ones (real Whisper model on real audio) and the browser ones (headless chromium, and
+# Debian's firefox-esr for the listening checks).
 set -euo pipefail
 cd "$(dirname "$0")"
-bash setup.sh --no-demo
+bash setup.sh --tests
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 # Two pytest-xdist workers by default, whole files each (module fixtures such as a dashboard server are built

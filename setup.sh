@@ -3,17 +3,20 @@
 # (processes the bundled sample sessions and starts the dashboard on http://127.0.0.1:8501).
 #
 #   bash setup.sh              set up, process the samples, start the dashboard
-#   bash setup.sh --no-demo    set up only (used by run-tests.sh and CI)
+#   bash setup.sh --no-demo    set up only
+#   bash setup.sh --tests      set up only, plus what the tests alone need (firefox-esr); run-tests.sh uses it
 #
 # Safe to run again: every step skips what is already done.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 DEMO=1
+TESTS=0
 for arg in "$@"; do
   case "$arg" in
     --no-demo) DEMO=0 ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    --tests) DEMO=0; TESTS=1 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) echo "Unknown option: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -23,6 +26,8 @@ say() { printf '\n==> %s\n' "$*" >&2; }
 # 1. System packages: ffmpeg (audio tools), espeak-ng (sample voices), chromium (browser tests, PDF reports),
 #    strace (the test that proves nothing is sent over the network).
 APT_PACKAGES=(ffmpeg espeak-ng chromium sox strace)
+# firefox-esr only for the tests: the listening checks run in a second browser engine (tests/dashboard/bidi.py).
+if [ "$TESTS" -eq 1 ]; then APT_PACKAGES+=(firefox-esr); fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -1,5 +1,5 @@
-"""Listen and correct on the session page, in the real dashboard in headless Debian chromium (and Firefox
-where Playwright can drive Debian's firefox-esr): a click on an utterance or a timeline mark moves the
+"""Listen and correct on the session page, in the real dashboard in headless Debian chromium (and the
+listening checks in Debian's firefox-esr over WebDriver BiDi): a click on an utterance or a timeline mark moves the
 player's currentTime and highlights what is heard; an edit, a label change and an undo change the figures
 shown, are stored with who/when, and survive a dashboard restart. Screenshots are test artifacts: kept in
 `$SPIEGEL_ARTIFACTS/<test>/` when that is set, else in the test's tmp_path."""
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from bidi import FIREFOX, Firefox
 from browser import click_when_still, idle, new_page
 from conftest import FixtureDb, build_db
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -25,7 +26,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
 ]
-FIREFOX = "/usr/bin/firefox-esr"
 SOLUTION_TEXT = "Het gaat eigenlijk beter, ik slaap weer goed en het lukt me om rustig te blijven."
 
 
@@ -267,32 +267,42 @@ def choose(page, label: str, option_start: str) -> None:
     page.wait_for_timeout(700)
 
 
-def test_firefox_plays_from_an_utterance(dashboard, db_with_audio, shots):
-    """The same listening check in Debian's firefox-esr, where Playwright can drive it. Checked here
-    (firefox-esr 153.8, Playwright 1.65): the default launch exits at once (Debian's build has no Juggler, the
-    protocol Playwright's own Firefox build adds), and the WebDriver BiDi channel starts the browser but
-    refuses every new page (`emulation.setMediaFeaturesOverride: unknown command`); so this skips, saying why."""
+def test_firefox_plays_from_an_utterance_and_a_timeline_mark(dashboard, db_with_audio, shots, tmp_path):
+    """The listening checks in Debian's firefox-esr, driven over WebDriver BiDi (`bidi.py`: Playwright
+    cannot drive Debian's Firefox, see there): real mouse clicks on an utterance and on a timeline mark move
+    the player's currentTime, the highlight follows, and the page logs no error."""
     if not Path(FIREFOX).exists():
-        pytest.skip("Debian firefox-esr is not installed here")
-    import playwright.sync_api as playwright
-
-    with playwright.sync_playwright() as p:
-        browser = page = None
-        reasons = []
-        for channel in (None, "moz-firefox"):
-            try:
-                browser = p.firefox.launch(executable_path=FIREFOX, channel=channel, timeout=40_000)
-                page = new_page(browser, viewport={"width": 1400, "height": 2000})
-                break
-            except playwright.Error as error:
-                reasons.append(f"{channel or 'juggler'}: {str(error).splitlines()[0][:160]}")
-                if browser is not None:
-                    browser.close()
-                browser = None
-        if page is None:
-            pytest.skip("Playwright cannot drive Debian firefox-esr here: " + "; ".join(reasons))
-        try:
-            open_session(page, dashboard.url, db_with_audio.a)
-            play_from_utterances(page, shots)
-        finally:
-            browser.close()
+        if os.environ.get("CI") == "true":
+            pytest.fail(
+                "Debian firefox-esr is missing: `bash setup.sh --tests` (run by run-tests.sh) installs it"
+            )
+        pytest.skip("Debian firefox-esr is not installed here: `bash setup.sh --tests` installs it")
+    firefox = Firefox(tmp_path / "firefox-profile", free_port())
+    try:
+        firefox.goto(f"{dashboard.url}/session?id={db_with_audio.a}")
+        firefox.wait_for("document.querySelector('.gs-tr, [data-testid=stException]') !== null", 90)
+        assert firefox.evaluate("document.querySelectorAll('[data-testid=stException]').length") == 0
+        firefox.wait_for("document.querySelector('audio[data-gs-ready]') !== null", 60)
+        assert firefox.evaluate("document.querySelector('audio').currentTime") == 0
+        firefox.click("#u3 .gs-text")  # utterance 3 starts at 14.5 s
+        firefox.wait_for("Math.abs(document.querySelector('audio').currentTime - 14.5) < 1.0", 20)
+        assert firefox.evaluate("document.querySelector('#u3').classList.contains('gs-now')")
+        firefox.click("#u7 .gs-text")  # 30.5 s
+        firefox.wait_for("document.querySelector('audio').currentTime >= 30.0", 20)
+        assert firefox.evaluate("document.querySelector('#u7').classList.contains('gs-now')")
+        assert not firefox.evaluate("document.querySelector('#u3').classList.contains('gs-now')")
+        firefox.screenshot(shots / "firefox_listen_utterance.png")
+        # it plays on: at utterance 8 (37.5 s) the highlight follows the audio
+        firefox.wait_for("document.querySelector('audio').currentTime > 37.8", 60)
+        firefox.wait_for("document.querySelector('#u8').classList.contains('gs-now')", 5)
+        firefox.evaluate("document.querySelector('audio').pause()")
+        # the timeline's first bar (utterance 0 at 0.0 s): the selection reruns the page, the player seeks
+        firefox.click("[data-testid=stVegaLiteChart] .mark-rect path")
+        firefox.wait_for("document.querySelector('audio').currentTime < 3.0", 30)
+        firefox.wait_for("document.querySelector('#u0').classList.contains('gs-now')", 10)
+        firefox.screenshot(shots / "firefox_listen_timeline.png")
+        errors = list(firefox.errors)
+        assert errors == [], errors
+    finally:
+        firefox.close()
+    assert (shots / "firefox_listen_utterance.png").stat().st_size > 10_000
