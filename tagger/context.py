@@ -11,6 +11,8 @@ from typing import Any
 SENTENCE_ENDS = frozenset({".", "?", "!"})
 #: Punctuation after which a new clause (and possibly a question) starts.
 _CLAUSE_STARTS = frozenset({".", "!", ";", ":", ","})
+_SENTENCE_STARTS = frozenset({".", "!", ";"})
+_STATEMENT_ENDS = frozenset({".", "!"})
 
 
 class Context:
@@ -154,9 +156,14 @@ def _interrogative_form(words: list[str], ctx: Context, statement: bool = False)
     """Question form without relying on "?": a question word or verb-subject inversion at a clause start.
 
     `statement`: the sentence has no "?" at all; then a question word after a comma that opens a relative
-    clause (", which means") is no question."""
+    clause (", which means") is no question. A text with no "?" that ends in "." or "!" was punctuated (by
+    a writer or by Whisper, which writes "?" for questions) and says it is a statement: then only a sentence's
+    start counts, since inversion after a fronted clause is plain word order in a statement ("als het
+    regent, blijf ik thuis", "juist doordat je moe bent, kun je ...")."""
     n = len(words)
-    starts = [0] + [i + 1 for i, w in enumerate(words) if w in _CLAUSE_STARTS]
+    punctuated = statement and n > 0 and words[-1] in _STATEMENT_ENDS
+    clause = _SENTENCE_STARTS if punctuated else _CLAUSE_STARTS
+    starts = [0] + [i + 1 for i, w in enumerate(words) if w in clause]
     for s in starts:
         i = s
         while i < n and words[i] in ctx.fillers:
@@ -183,7 +190,7 @@ def _interrogative_form(words: list[str], ctx: Context, statement: bool = False)
             return True
     # a question word later in the utterance, followed by a finite verb and its subject ("knap zeg hoe heb
     # je dat gedaan", "on a scale of 0 to 10 how confident are you"): main-clause word order, so a question
-    if ctx.qwords.isdisjoint(words):
+    if punctuated or ctx.qwords.isdisjoint(words):
         return False
     for i, w in enumerate(words):
         if w not in ctx.qwords or i == 0 or (i + 1 < n and words[i + 1] in ctx.subordinators):
