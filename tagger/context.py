@@ -30,6 +30,7 @@ class Context:
         self.contrast = s("contrast")
         self.pivots = self.contrast & self.boundary
         self.fillers = s("fillers")
+        self.adverb_fillers = s("adverb_fillers")
         self.qwords = s("question_words")
         self.qword_excl = frozenset(tuple(p.split()) for p in data.get("question_word_exclusions", []))
         self.second = s("second_person")
@@ -168,6 +169,10 @@ def _interrogative_form(words: list[str], ctx: Context, statement: bool = False)
         i = s
         while i < n and words[i] in ctx.fillers:
             i += 1
+        # in a punctuated statement "dan", "zo", "maar" open the sentence as words, and inversion after them
+        # is a statement's word order ("Dan kun je ...", "Maar doe het ..."); a question word after them still
+        # asks ("En hoe gaat het nu.")
+        adverb_opened = punctuated and not ctx.adverb_fillers.isdisjoint(words[s:i])
         if i >= n:
             continue
         w = words[i]
@@ -179,6 +184,8 @@ def _interrogative_form(words: list[str], ctx: Context, statement: bool = False)
             if statement and s > 0 and w in ctx.relatives:
                 continue
             return True
+        if adverb_opened:
+            continue
         if w in ctx.prompts and s == 0:
             return True
         if nxt in ctx.second and w.isalpha() and w not in ctx.inv_excl:
