@@ -1,8 +1,9 @@
 """Gespreksspiegel dashboard entrypoint: page setup, language, and routing only.
 
-Started by `spiegel dashboard` (dashboard/launch.py) as `streamlit run dashboard/app.py` with the database in
-`SPIEGEL_DB`. Pages live in `views/` and have stable addresses: `/`, `/session?id=`, `/practitioner?name=`,
-`/client?code=`, `/cohort`, and `/supervision?id=` (positive supervision of one session).
+Started by `spiegel dashboard` (dashboard/launch.py) through `streamlit run dashboard/server.py`, the `st.App`
+that serves this script, with the database in `SPIEGEL_DB`. Pages live in `views/` and have stable addresses:
+`/`, `/session?id=`, `/practitioner?name=`, `/client?code=`, `/cohort`, and `/supervision?id=` (positive
+supervision of one session).
 """
 
 from __future__ import annotations

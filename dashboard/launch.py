@@ -1,4 +1,6 @@
-"""Start the dashboard: `streamlit run dashboard/app.py` in a child process, on this computer only.
+"""Start the dashboard: `streamlit run dashboard/server.py` in a child process, on this computer only.
+
+server.py is the `st.App` around the pages of app.py (it answers page addresses so that no request fails).
 
 `spiegel dashboard [--db DB] [--port PORT]` calls `run_dashboard`. The flags keep the data local and private:
 the server listens on 127.0.0.1 only and Streamlit's usage statistics are switched off, whatever config files
@@ -21,6 +23,8 @@ from pathlib import Path
 from core.texts import user_text
 
 APP = Path(__file__).resolve().parent / "app.py"
+#: What `streamlit run` starts: the `st.App` that serves APP (dashboard/server.py).
+SERVER = APP.with_name("server.py")
 HOST = "127.0.0.1"
 
 
@@ -31,7 +35,7 @@ def dashboard_command(port: int = 8501) -> list[str]:
         "-m",
         "streamlit",
         "run",
-        str(APP),
+        str(SERVER),
         "--server.port",
         str(port),
         "--server.address",

@@ -30,6 +30,8 @@ NEEDED = (
     "tagger/patterns/en/compliment.jsonl",
     "tagger/data/numbers.json",
     "dashboard/app.py",
+    "dashboard/server.py",
+    "dashboard/base_url.py",
     "dashboard/views/session.py",
     "dashboard/.streamlit/config.toml",
 )

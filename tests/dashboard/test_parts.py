@@ -142,7 +142,7 @@ def test_launcher_keeps_it_local_and_private(tmp_path):
     joined = " ".join(cmd)
     assert cmd[:4] == [launch.sys.executable, "-m", "streamlit", "run"]
     assert Path(cmd[4]).is_absolute()
-    assert cmd[4].endswith("dashboard/app.py")
+    assert cmd[4].endswith("dashboard/server.py")  # the st.App around dashboard/app.py
     for flag in (
         "--server.port 8765",
         "--server.address 127.0.0.1",
