@@ -30,7 +30,7 @@ TEST_PERCENT = 35
 #: How many earlier turns of a dialogue an item carries as its context.
 CONTEXT_TURNS = 6
 #: Collection rounds: A–D collected on 2026-12-01 (the split and the first locked test part were made then,
-#: before any tuning); E–F, G–H, I–K, L–N, O–Q and R–T on 2026-12-02, U–W on 2026-12-03, split by the same URL hash. `batch` lets
+#: before any tuning); E–F, G–H, I–K, L–N, O–Q and R–T on 2026-12-02, U–W on 2026-12-03, X–Z on 2026-12-04, split by the same URL hash. `batch` lets
 #: a report keep the first locked test part comparable across releases.
 BATCH = {
     "A": 1,
@@ -56,6 +56,9 @@ BATCH = {
     "U": 8,
     "V": 8,
     "W": 8,
+    "X": 9,
+    "Y": 9,
+    "Z": 9,
 }
 LABELS = {
     "compliment", "scale_question", "scale_answer", "exception_question", "exception_report",
