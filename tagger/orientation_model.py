@@ -69,32 +69,55 @@ class OrientationModel:
         names = sorted({f for ws in self.weights.values() for f in ws})
         return {f: tuple(self.weights[c].get(f, 0.0) for c in self.classes) for f in names}
 
+    @functools.cached_property
+    def _intercepts(self) -> tuple[float, ...]:
+        return tuple(self.intercept[c] for c in self.classes)
+
     def decide(self, feats: dict[str, float]) -> Decision:
         classes = self.classes
         n = len(classes)
-        scores = [self.intercept[c] for c in classes]
         seen: list[tuple[str, float, tuple[float, ...]]] = []
         table = self._table
-        for name, value in feats.items():
-            row = table.get(name)
-            if row is None or not value:
-                continue
-            seen.append((name, value, row))
-            for k in range(n):
-                scores[k] += row[k] * value
+        if n == 3:  # the three orientations: the sums unrolled (a quarter of a conversation pass before)
+            s0, s1, s2 = self._intercepts
+            for name, value in feats.items():
+                row = table.get(name)
+                if row is None or not value:
+                    continue
+                seen.append((name, value, row))
+                s0 += row[0] * value
+                s1 += row[1] * value
+                s2 += row[2] * value
+            scores = [s0, s1, s2]
+        else:
+            scores = list(self._intercepts)
+            for name, value in feats.items():
+                row = table.get(name)
+                if row is None or not value:
+                    continue
+                seen.append((name, value, row))
+                for k in range(n):
+                    scores[k] += row[k] * value
         # ties broken by class order, so the result never depends on dict or hash order
         best = max(range(n), key=lambda k: (scores[k], -k))
         top = scores[best]
         total = sum(math.exp(x - top) for x in scores)
         others = [k for k in range(n) if k != best]
         contributions = []
-        for name, value, row in seen:
-            # how much more this feature gave the chosen class than its strongest rival; the same as
-            # row[best] * value - max(row[k] * value ...), computed once per feature
-            mine = row[best] * value
-            rival = max([row[k] * value for k in others])
-            if mine > rival:
-                contributions.append((name, mine - rival))
+        if n == 3:
+            o1, o2 = others
+            for name, value, row in seen:
+                # how much more this feature gave the chosen class than its strongest rival
+                mine, r1, r2 = row[best] * value, row[o1] * value, row[o2] * value
+                rival = r1 if r1 >= r2 else r2
+                if mine > rival:
+                    contributions.append((name, mine - rival))
+        else:
+            for name, value, row in seen:
+                mine = row[best] * value
+                rival = max([row[k] * value for k in others])
+                if mine > rival:
+                    contributions.append((name, mine - rival))
         contributions.sort(key=lambda kv: (-kv[1], kv[0]))
         cues = tuple((name, round(v, 3)) for name, v in contributions[:4])
         return Decision(classes[best], cues, round(1.0 / total, 3))
