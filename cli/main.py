@@ -20,6 +20,7 @@ from cli.options import (
     Parser,
     add_throughput_options,
     db_file,
+    job_count,
     output_file,
     positive_hours,
     session_date,
@@ -168,7 +169,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not files:
         raise UserError("error.cli.no_transcripts")
     outcomes = []
-    for batch in import_batches(files, options):
+    for batch in import_batches(files, options, jobs=args.jobs):
         _say_outcomes(batch)
         outcomes.extend(batch)
     return _report_outcomes(outcomes, said=True)
@@ -229,8 +230,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_process)
 
     p = sub.add_parser("import", help="import existing transcripts (Naam: tekst, WebVTT, SRT, JSON)")
-    p.add_argument("transcripts", nargs="+", type=Path, metavar="TRANSCRIPT")
+    p.add_argument(
+        "transcripts", nargs="+", type=Path, metavar="TRANSCRIPT", help="transcript files or folders"
+    )
     _add_session_options(p, "auto")
+    p.add_argument(
+        "--jobs",
+        type=job_count,
+        default=1,
+        metavar="N",
+        help="tag N transcripts at a time in worker processes (default 1; worth it for large folders)",
+    )
     p.set_defaults(func=cmd_import)
 
     register_tagger(sub)

@@ -7,6 +7,11 @@ analyses each utterance once), then one write transaction for the whole batch wi
 Arrow tables (`store.save_sessions`). A batch's outcomes are handed out only after its commit, so whatever
 is reported stored is stored, whatever happens to the batches after it.
 
+With `jobs` > 1 the parsing and tagging of a batch's files runs in that many worker processes (spawned once
+per run, each loading the tagger once); the parent alone reads and writes the database, as before. Tagging is
+most of an import's CPU time, so on two cores two workers nearly halve a large folder's wall time; for a few
+files the workers' start-up (the tagger, a few seconds each) costs more than it saves.
+
 Bench (bench/bench_import.py, RESULTS.md "Importing transcripts"): per-file connections, a schema run per
 write, row-by-row inserts, spaCy twice per utterance and torch loaded at start-up made imports slower than
 the tagger itself.
@@ -14,10 +19,12 @@ the tagger itself.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import logging
+import multiprocessing
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -93,27 +100,77 @@ class _Writer:
 
 
 def import_transcripts(
-    paths: Sequence[Path], options: ProcessOptions, batch: int = IMPORT_BATCH
+    paths: Sequence[Path], options: ProcessOptions, batch: int = IMPORT_BATCH, jobs: int = 1
 ) -> list[Outcome]:
     """Import transcripts in batches; one outcome per path, in order (see `import_batches`)."""
-    return [outcome for outcomes in import_batches(paths, options, batch) for outcome in outcomes]
+    return [outcome for outcomes in import_batches(paths, options, batch, jobs) for outcome in outcomes]
 
 
 def import_batches(
-    paths: Sequence[Path], options: ProcessOptions, batch: int = IMPORT_BATCH
+    paths: Sequence[Path], options: ProcessOptions, batch: int = IMPORT_BATCH, jobs: int = 1
 ) -> Iterator[list[Outcome]]:
     """The outcomes of each batch of `paths`, in order, each list handed out once its batch is committed.
 
     A batch is stored in one transaction; when that write fails, its sessions are stored one by one, so one
     bad session never costs the others. The provenance (library versions, rule-file hashes) is the same for
-    every file of a run and is computed once.
+    every file of a run and is computed once. `jobs` > 1: the files are parsed and tagged by that many worker
+    processes (never more than there are files).
     """
+    if jobs < 1:
+        raise UserError("error.jobs")
     provenance = stages.provenance(None, options.patterns)
-    with _Writer(options.db) as writer:
+    with contextlib.ExitStack() as stack:
+        tag: _TagMany = _tag_here
+        workers = min(jobs, len(paths))
+        if workers > 1:
+            pool = stack.enter_context(
+                concurrent.futures.ProcessPoolExecutor(
+                    max_workers=workers,
+                    mp_context=multiprocessing.get_context("spawn"),  # no forked database handles
+                )
+            )
+            tag = _pooled(pool)
+        writer = stack.enter_context(_Writer(options.db))
         for first in range(0, len(paths), batch):
-            outcomes = _import_batch(paths[first : first + batch], options, writer, provenance)
+            outcomes = _import_batch(paths[first : first + batch], options, writer, provenance, tag)
             writer.release()
             yield outcomes
+
+
+#: One file to parse and tag: (path, its session record when it is the project's JSON, its SHA-256).
+_Job = tuple[Path, Session | None, str]
+#: What became of it: the session, or the one sentence for the user; and the seconds it took.
+_Tagged = tuple[Session | None, str | None, float]
+_TagMany = Callable[[Sequence[_Job], ProcessOptions, Provenance], list[_Tagged]]
+
+
+def _tag_one(job: _Job, options: ProcessOptions, provenance: Provenance) -> _Tagged:
+    """Parse and tag one transcript (in this process or a worker): never raises."""
+    path, record, sha = job
+    started = time.perf_counter()
+    try:
+        session = (
+            resume_session(record, options, provenance)
+            if record
+            else transcript_from_file(path, options, sha256=sha, provenance=provenance)
+        )
+        return session, None, time.perf_counter() - started
+    except UserError as error:
+        return None, str(error), time.perf_counter() - started
+    except Exception as error:
+        return None, _unexpected(path, error, started).error, time.perf_counter() - started
+
+
+def _tag_here(jobs: Sequence[_Job], options: ProcessOptions, provenance: Provenance) -> list[_Tagged]:
+    return [_tag_one(job, options, provenance) for job in jobs]
+
+
+def _pooled(pool: concurrent.futures.Executor) -> _TagMany:
+    def tag(jobs: Sequence[_Job], options: ProcessOptions, provenance: Provenance) -> list[_Tagged]:
+        n = len(jobs)
+        return list(pool.map(_tag_one, jobs, [options] * n, [provenance] * n))
+
+    return tag
 
 
 def _source_sha(path: Path) -> tuple[Session | None, str]:
@@ -122,7 +179,11 @@ def _source_sha(path: Path) -> tuple[Session | None, str]:
 
 
 def _import_batch(
-    paths: Sequence[Path], options: ProcessOptions, writer: _Writer, provenance: Provenance
+    paths: Sequence[Path],
+    options: ProcessOptions,
+    writer: _Writer,
+    provenance: Provenance,
+    tag: _TagMany = _tag_here,
 ) -> list[Outcome]:
     outcomes: dict[int, Outcome] = {}
     started: dict[int, float] = {}
@@ -142,24 +203,20 @@ def _import_batch(
         except Exception as error:
             outcomes[n] = _unexpected(path, error, started[n])
     known = writer.stored([sha for *_, sha in pending]) if pending else {}
-    ready: list[tuple[int, Path, Session]] = []
+    todo = []
     for n, path, record, sha in pending:
         if sha in known:
             outcomes[n] = Outcome(path, known[sha], created=False, seconds=time.perf_counter() - started[n])
-            continue
-        try:
-            session = (
-                resume_session(record, options, provenance)
-                if record
-                else transcript_from_file(path, options, sha256=sha, provenance=provenance)
-            )
+        else:
+            todo.append((n, (path, record, sha)))
+    ready: list[tuple[int, Path, Session]] = []
+    for (n, (path, _, _)), (session, error, _) in zip(
+        todo, tag([job for _, job in todo], options, provenance), strict=True
+    ):
+        if session is not None:
             ready.append((n, path, session))
-        except UserError as error:
-            outcomes[n] = Outcome(
-                path, None, False, error=str(error), seconds=time.perf_counter() - started[n]
-            )
-        except Exception as error:
-            outcomes[n] = _unexpected(path, error, started[n])
+        else:
+            outcomes[n] = Outcome(path, None, False, error=error, seconds=time.perf_counter() - started[n])
     for n, outcome in _store(ready, options, writer, started).items():
         outcomes[n] = outcome
     return [outcomes[n] for n in range(len(paths))]

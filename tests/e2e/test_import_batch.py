@@ -185,3 +185,38 @@ def test_an_import_loads_neither_torch_nor_the_speech_libraries(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["0 True []", "torch"], done.stderr
+
+
+def _rows(db) -> list[tuple]:
+    """Everything an import decides, without ids and times: per session its utterances, roles, orientation
+    and labels, in order."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(
+            """SELECT s.source_sha256, u.idx, u.text, u.role, u.orientation,
+                      (SELECT string_agg(t.label || ':' || t.rule, ',' ORDER BY t.start_char, t.label, t.rule)
+                         FROM tags t WHERE t.session_id = u.session_id AND t.utterance_idx = u.idx)
+               FROM sessions s JOIN utterances u USING (session_id)
+               ORDER BY s.source_sha256, u.idx"""
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_two_workers_store_what_one_process_stores(tmp_path):
+    """`spiegel import DIR --jobs 2`: the files are tagged in two spawned workers, the parent writes; the
+    database holds exactly what a one-process import writes, and a bad file is still named."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _write(folder, 5)
+    (folder / "kapot.txt").write_text("geen sprekers, geen dubbele punt\n", encoding="utf-8")
+    for jobs, name in ((1, "een.duckdb"), (2, "twee.duckdb")):
+        done = run_spiegel(
+            "import", str(folder), "--db", str(tmp_path / name), "--practitioner", "Sanne",
+            "--language", "nl", "--jobs", str(jobs),
+        )  # fmt: skip
+        assert done.returncode == 1, done.stderr  # one input failed, the others are stored
+        assert "kapot.txt" in done.stderr
+    one, two = _rows(tmp_path / "een.duckdb"), _rows(tmp_path / "twee.duckdb")
+    assert len({r[0] for r in one}) == 5
+    assert one == two
