@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_import.py                 # the 133 AnnoMI sessions (English), as text files
     .venv/bin/python bench/bench_import.py --limit 40
     .venv/bin/python bench/bench_import.py --before ../main --rounds 2   # and the code before, alternating
+    .venv/bin/python bench/bench_import.py --jobs 2                       # and with two worker processes
 
 The AnnoMI transcripts (../shared/eval-public/annomi/AnnoMI-simple.csv) are written as `therapist: ...` /
 `client: ...` text files into a temporary folder (never into the repository), imported with
@@ -116,13 +117,14 @@ def copies(folder: Path, target: Path, times: int) -> int:
     return times * len(list(folder.iterdir()))
 
 
-def _arms(folder: Path, work: Path, before: Path | None, rounds: int) -> dict[str, Any]:
-    """`spiegel import DIR` now, by the code before (`before`), and `spiegel tag` of the same utterances,
-    the arms alternating per round (now, before, tag; then tag, before, now ...): the machine is shared."""
+def _arms(folder: Path, work: Path, before: Path | None, rounds: int, jobs: int = 2) -> dict[str, Any]:
+    """`spiegel import DIR` now, with `--jobs` (`jobs` > 1), by the code before (`before`), and `spiegel tag` of
+    the same utterances, the arms alternating per round (now, jobs, before, tag; then tag, before, jobs,
+    now ...): the machine is shared."""
     import duckdb
 
     tag_input = work / f"{folder.name}.jsonl"
-    arms = ["now", *(["before"] if before else []), "tag"]
+    arms = ["now", *(["jobs"] if jobs > 1 else []), *(["before"] if before else []), "tag"]
     runs: dict[str, list[Timed]] = {arm: [] for arm in arms}
     utterances = 0
     for round_ in range(rounds):
@@ -150,13 +152,15 @@ def _arms(folder: Path, work: Path, before: Path | None, rounds: int) -> dict[st
                 ]
                 runs[arm].append(_checked(_run(out)))
                 continue
+            if arm == "jobs":
+                base = [*base, "--jobs", str(jobs)]
             runs[arm].append(_checked(_run(base, checkout=before if arm == "before" else None)))
             if arm == "now" and not utterances:
                 con = duckdb.connect(str(db), read_only=True)
                 utterances = con.execute("SELECT count(*) FROM utterances").fetchone()[0]
                 con.close()
     files = len(list(folder.iterdir()))
-    result: dict[str, Any] = {"files": files, "utterances": utterances, "rounds": rounds}
+    result: dict[str, Any] = {"files": files, "utterances": utterances, "rounds": rounds, "jobs": jobs}
     for arm, timed in runs.items():
         wall = statistics.median(t.wall_s for t in timed)
         cpu = statistics.median(t.cpu_s for t in timed)
@@ -178,15 +182,16 @@ def run(
     before: Path | None = None,
     rounds: int = 1,
     times: int = 3,
+    jobs: int = 2,
 ) -> dict[str, Any]:
     work = work or Path(tempfile.mkdtemp(prefix="spiegel-bench-import-"))
     folder = work / "annomi"
     write_annomi(folder, limit)
-    sizes = {"annomi": _arms(folder, work, before, rounds)}
+    sizes = {"annomi": _arms(folder, work, before, rounds, jobs)}
     if times > 1:
         big_folder = work / f"annomi-x{times}"
         copies(folder, big_folder, times)
-        sizes[big_folder.name] = _arms(big_folder, work, before, rounds)
+        sizes[big_folder.name] = _arms(big_folder, work, before, rounds, jobs)
     db = next(iter(sorted(work.glob("annomi-now-*.duckdb"))))
     rerun = _checked(_run(["import", str(folder), "--db", str(db), "--language", "en", "--no-progress"]))
     big = work / "big" / "groot.txt"
@@ -236,6 +241,16 @@ def report(out: dict[str, Any]) -> list[str]:
                 f"CPU {now['median_cpu_s'] / tag['median_cpu_s']:.2f}×",
             )
         )
+        if "jobs" in size:
+            par = size["jobs"]
+            lines.append(
+                _row(
+                    f"`spiegel import DIR --jobs {size['jobs']}`",
+                    par,
+                    f"against one process: wall {now['median_wall_s'] / par['median_wall_s']:.2f}× faster, "
+                    f"CPU {par['median_cpu_s'] / now['median_cpu_s']:.2f}×",
+                )
+            )
         if "before" in size:
             old = size["before"]
             lines.append(
@@ -265,13 +280,16 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--times", type=int, default=3, help="also a folder of the transcripts this many times over (1: none)"
     )
+    parser.add_argument(
+        "--jobs", type=int, default=2, help="also `spiegel import DIR --jobs N` (1: not that arm)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     return bench_main(
         __doc__,
         _arguments,
-        lambda a: run(a.limit, before=a.before, rounds=a.rounds, times=a.times),
+        lambda a: run(a.limit, before=a.before, rounds=a.rounds, times=a.times, jobs=a.jobs),
         report,
         argv,
     )
