@@ -160,7 +160,7 @@ def _arms(folder: Path, work: Path, before: Path | None, rounds: int, jobs: int 
                 utterances = con.execute("SELECT count(*) FROM utterances").fetchone()[0]
                 con.close()
     files = len(list(folder.iterdir()))
-    result: dict[str, Any] = {"files": files, "utterances": utterances, "rounds": rounds, "jobs": jobs}
+    result: dict[str, Any] = {"files": files, "utterances": utterances, "rounds": rounds, "workers": jobs}
     for arm, timed in runs.items():
         wall = statistics.median(t.wall_s for t in timed)
         cpu = statistics.median(t.cpu_s for t in timed)
@@ -245,7 +245,7 @@ def report(out: dict[str, Any]) -> list[str]:
             par = size["jobs"]
             lines.append(
                 _row(
-                    f"`spiegel import DIR --jobs {size['jobs']}`",
+                    f"`spiegel import DIR --jobs {size['workers']}`",
                     par,
                     f"against one process: wall {now['median_wall_s'] / par['median_wall_s']:.2f}× faster, "
                     f"CPU {par['median_cpu_s'] / now['median_cpu_s']:.2f}×",
