@@ -104,6 +104,38 @@ def _render(browser: Any, url: str, timeout_ms: int = 600_000) -> float:
     return elapsed
 
 
+#: The sidebar link of each page (Dutch interface, the default).
+NAV_LABELS = {"/session": "Gesprek", "/practitioner": "Hulpverlener", "/client": "Cliënt", "/cohort": "Groep",
+              "/": "Overzicht"}  # fmt: skip
+
+
+def _in_app(browser: Any, server: str, rounds: int = 2, timeout_ms: int = 600_000) -> dict[str, float]:
+    """Moving between pages in one open tab, as a user does: click the page's link in the sidebar and wait
+    until its heading is there and Streamlit's run has finished (no page load, no new session). The last
+    round counts (the server's caches warm). The session, practitioner and client pages open without a
+    chosen one here (their chooser), since a sidebar link carries no parameters."""
+    page = browser.new_page()
+    page.goto(server + "/")
+    page.locator("h1").first.wait_for(timeout=timeout_ms)
+    page.wait_for_selector("[data-test-script-state=notRunning]", state="attached", timeout=timeout_ms)
+    out: dict[str, float] = {}
+    for _ in range(rounds):
+        for name, label in NAV_LABELS.items():
+            before = page.locator("h1").first.inner_text()
+            begin = time.perf_counter()
+            page.locator("[data-testid=stSidebarNavLink]", has_text=label).first.click()
+            page.wait_for_function(
+                "([old]) => { const h = document.querySelector('h1');"
+                " return h && h.innerText !== old"
+                " && document.querySelector('[data-test-script-state=notRunning]') !== null; }",
+                arg=[before],
+                timeout=timeout_ms,
+            )
+            out[name] = time.perf_counter() - begin
+    page.close()
+    return out
+
+
 def _touch_one_session(db: Path, session_id: str) -> None:
     """A write of one session, as a re-tagging or a role correction makes it (new figures, new revision)."""
     with store.connect(db) as con, store.transaction(con):
@@ -131,6 +163,7 @@ def bench_db(db: Path, log_path: Path) -> dict[str, Any]:
                 result["first"][name] = _render(browser, server + path)
             for name, path in pages.items():
                 result["warm"][name] = _render(browser, server + path)
+            result["in_app"] = _in_app(browser, server)
             with store.connect(db, read_only=True) as con:
                 other = con.execute("SELECT min(session_id) FROM sessions").fetchone()[0]
             _touch_one_session(db, other)
@@ -202,6 +235,16 @@ def report(out: dict[str, Any]) -> list[str]:
             f"| `{name}` | {big['first'][name]:.2f} s | {big['warm'][name]:.2f} s | "
             f"{big['after_write'][name]:.2f} s | {small['first'][name]:.2f} s / {small['warm'][name]:.2f} s |"
         )
+    if "in_app" in big:
+        lines += [
+            "",
+            "Moving between pages in one open tab (a click on the sidebar link until the page has run; warm):",
+            "",
+            "| page | big | 5 sessions |",
+            "|---|---|---|",
+        ]
+        for name, seconds in big["in_app"].items():
+            lines.append(f"| `{name}` | {seconds:.2f} s | {small['in_app'][name]:.2f} s |")
     lines += [
         "",
         f"Dashboard peak memory: {big['peak_rss_mib']:.0f} MiB (5 sessions: {small['peak_rss_mib']:.0f} MiB).",
