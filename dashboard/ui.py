@@ -276,6 +276,9 @@ def transcript_html(
 #: Rows per page of a session table and utterances per page of a transcript: what a page builds and sends.
 PAGE_ROWS = 50
 PAGE_UTTERANCES = 100
+#: The session chooser lists at most this many sessions: the newest, or the newest that match its search (a
+#: list of thousands is slow to send to the browser and useless to scroll).
+PICK_LIMIT = 300
 
 
 def pager(total: int, per_page: int, key: str) -> tuple[int, int]:

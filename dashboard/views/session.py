@@ -7,6 +7,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from core import formatting
 from dashboard import correct, data, listen
 from dashboard.figures import OKABE_ITO, axis_number_expr, left_out_text, speaker_names
 from dashboard.i18n import (
@@ -25,6 +26,7 @@ from dashboard.ui import (
     CSS,
     ORIENTATION_COLOURS,
     PAGE_UTTERANCES,
+    PICK_LIMIT,
     all_sessions,
     esc,
     fmt_clock,
@@ -45,13 +47,22 @@ session_id = query_param("id")
 if session_id is None:
     frame = all_sessions()
     st.title(t("nav.session"))
-    options = list(frame["session_id"])
+    unknown = t("unknown")
     names = {
         r[
             "session_id"
-        ]: f"{fmt_date(r['date'])} · {r['practitioner'] or t('unknown')} · {r['client_code'] or ''}"
+        ]: f"{fmt_date(r['date'], lang)} · {r['practitioner'] or unknown} · {r['client_code'] or ''}"
         for r in frame.to_dict("records")
     }
+    options = list(frame["session_id"])
+    if len(options) > PICK_LIMIT:
+        # a list of thousands is slow to send and useless to scroll: search, then the newest matches
+        needle = st.text_input(t("session.pick_search"), key="session_pick_search").strip().lower()
+        if needle:
+            options = [s for s in options if needle in names[s].lower()]
+        if len(options) > PICK_LIMIT:
+            st.caption(t("session.pick_newest", n=PICK_LIMIT, total=formatting.count(len(options), lang)))
+            options = options[:PICK_LIMIT]
     picked = st.selectbox(
         t("session.pick"),
         options,

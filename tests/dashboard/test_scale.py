@@ -6,7 +6,7 @@ import pytest
 from test_views import all_text, open_app
 
 from bench.make_big_db import generate
-from dashboard.ui import PAGE_ROWS, PAGE_UTTERANCES
+from dashboard.ui import PAGE_ROWS, PAGE_UTTERANCES, PICK_LIMIT
 
 
 @pytest.fixture(scope="module")
@@ -36,3 +36,14 @@ def test_cohort_summarises_many_sessions(monkeypatch, big_db):
     at = open_app(monkeypatch, big_db, "cohort")
     assert len(at.get("vega_lite_chart")) == 2
     assert list(at.dataframe[0].value["Gesprekken"])[:2] == [12, 12]
+
+
+def test_the_session_chooser_lists_the_newest_and_searches_all(monkeypatch, big_db):
+    at = open_app(monkeypatch, big_db, "session")
+    assert len(at.selectbox(key="session_pick").options) == PICK_LIMIT
+    assert f"De {PICK_LIMIT} nieuwste van 450 gesprekken" in all_text(at)
+    at.text_input(key="session_pick_search").input("begeleider 07").run()
+    assert not at.exception
+    found = at.selectbox(key="session_pick").options
+    assert 5 < len(found) < PICK_LIMIT
+    assert all("Begeleider 07" in option for option in found)
