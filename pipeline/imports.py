@@ -139,8 +139,8 @@ def import_batches(
 
 #: One file to parse and tag: (path, its session record when it is the project's JSON, its SHA-256).
 _Job = tuple[Path, Session | None, str]
-#: What became of it: the session, or the one sentence for the user; and the seconds it took.
-_Tagged = tuple[Session | None, str | None, float]
+#: What became of it: the session, or the one sentence for the user.
+_Tagged = tuple[Session | None, str | None]
 _TagMany = Callable[[Sequence[_Job], ProcessOptions, Provenance], list[_Tagged]]
 
 
@@ -154,11 +154,11 @@ def _tag_one(job: _Job, options: ProcessOptions, provenance: Provenance) -> _Tag
             if record
             else transcript_from_file(path, options, sha256=sha, provenance=provenance)
         )
-        return session, None, time.perf_counter() - started
+        return session, None
     except UserError as error:
-        return None, str(error), time.perf_counter() - started
+        return None, str(error)
     except Exception as error:
-        return None, _unexpected(path, error, started).error, time.perf_counter() - started
+        return None, _unexpected(path, error, started).error
 
 
 def _tag_here(jobs: Sequence[_Job], options: ProcessOptions, provenance: Provenance) -> list[_Tagged]:
@@ -210,7 +210,7 @@ def _import_batch(
         else:
             todo.append((n, (path, record, sha)))
     ready: list[tuple[int, Path, Session]] = []
-    for (n, (path, _, _)), (session, error, _) in zip(
+    for (n, (path, _, _)), (session, error) in zip(
         todo, tag([job for _, job in todo], options, provenance), strict=True
     ):
         if session is not None:

@@ -54,6 +54,8 @@ class OrientationModel:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> OrientationModel:
+        if sorted(data["classes"]) != sorted(CLASSES):
+            raise ValueError(f"an orientation model has the classes {CLASSES}, not {data['classes']}")
         return cls(
             version=data["version"],
             lang=data["lang"],
@@ -70,54 +72,38 @@ class OrientationModel:
         return {f: tuple(self.weights[c].get(f, 0.0) for c in self.classes) for f in names}
 
     @functools.cached_property
-    def _intercepts(self) -> tuple[float, ...]:
-        return tuple(self.intercept[c] for c in self.classes)
+    def _intercepts(self) -> tuple[float, float, float]:
+        s0, s1, s2 = (self.intercept[c] for c in self.classes)
+        return s0, s1, s2
 
     def decide(self, feats: dict[str, float]) -> Decision:
+        """The class with the highest score; its cues are the features that gave it most over its strongest
+        rival. The sums are written out for the three orientations (`from_json` refuses any other count):
+        this is a quarter of a conversation pass."""
         classes = self.classes
-        n = len(classes)
         seen: list[tuple[str, float, tuple[float, ...]]] = []
         table = self._table
-        if n == 3:  # the three orientations: the sums unrolled (a quarter of a conversation pass before)
-            s0, s1, s2 = self._intercepts
-            for name, value in feats.items():
-                row = table.get(name)
-                if row is None or not value:
-                    continue
-                seen.append((name, value, row))
-                s0 += row[0] * value
-                s1 += row[1] * value
-                s2 += row[2] * value
-            scores = [s0, s1, s2]
-        else:
-            scores = list(self._intercepts)
-            for name, value in feats.items():
-                row = table.get(name)
-                if row is None or not value:
-                    continue
-                seen.append((name, value, row))
-                for k in range(n):
-                    scores[k] += row[k] * value
+        s0, s1, s2 = self._intercepts
+        for name, value in feats.items():
+            row = table.get(name)
+            if row is None or not value:
+                continue
+            seen.append((name, value, row))
+            s0 += row[0] * value
+            s1 += row[1] * value
+            s2 += row[2] * value
+        scores = (s0, s1, s2)
         # ties broken by class order, so the result never depends on dict or hash order
-        best = max(range(n), key=lambda k: (scores[k], -k))
+        best = max(range(3), key=lambda k: (scores[k], -k))
         top = scores[best]
         total = sum(math.exp(x - top) for x in scores)
-        others = [k for k in range(n) if k != best]
+        o1, o2 = (k for k in range(3) if k != best)
         contributions = []
-        if n == 3:
-            o1, o2 = others
-            for name, value, row in seen:
-                # how much more this feature gave the chosen class than its strongest rival
-                mine, r1, r2 = row[best] * value, row[o1] * value, row[o2] * value
-                rival = r1 if r1 >= r2 else r2
-                if mine > rival:
-                    contributions.append((name, mine - rival))
-        else:
-            for name, value, row in seen:
-                mine = row[best] * value
-                rival = max([row[k] * value for k in others])
-                if mine > rival:
-                    contributions.append((name, mine - rival))
+        for name, value, row in seen:
+            mine, r1, r2 = row[best] * value, row[o1] * value, row[o2] * value
+            rival = r1 if r1 >= r2 else r2
+            if mine > rival:
+                contributions.append((name, mine - rival))
         contributions.sort(key=lambda kv: (-kv[1], kv[0]))
         cues = tuple((name, round(v, 3)) for name, v in contributions[:4])
         return Decision(classes[best], cues, round(1.0 / total, 3))
